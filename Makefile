@@ -1,0 +1,155 @@
+# kvmlab: a teaching hypervisor with labs.
+#
+#   make run [CH=02]   install what is missing, build, run the chapter guests
+#   make check         install what is missing, build, run every test
+#   make               build everything into build/
+#   make doctor        is this machine ready for kvmlab?
+#   make bench         exit-cost figures
+#   make format-check  clang-format --dry-run over the C sources
+#   make clean
+#
+# V=1 prints every command.  SAN=1 builds the VMM with ASan and UBSan into
+# build/san (the guests are shared with build/).
+
+BUILD ?= build
+ifeq ($(SAN),1)
+BUILD := build/san
+endif
+GB := build/guest
+
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-7s %s\n'
+endif
+
+CC ?= gcc
+CC := $(if $(filter default,$(origin CC)),gcc,$(CC))
+LD := ld
+OBJCOPY := objcopy
+OBJDUMP := objdump
+NM := nm
+
+# ---- The VMM: library, chapters, tests ------------------------------------
+
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wvla \
+	  -Wstrict-prototypes -Wmissing-prototypes -Iinclude -MMD -MP
+LDLIBS :=
+ifeq ($(SAN),1)
+CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRC := $(sort $(wildcard kvmlab/*.c kvmlab/dev/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB := $(BUILD)/libkvmlab.a
+
+CHAPTERS := $(sort $(notdir $(wildcard chapters/[0-9][0-9]-*)))
+CH_BINS := $(foreach c,$(CHAPTERS),$(BUILD)/ch$(firstword $(subst -, ,$(c))))
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOLS := $(BUILD)/tests/runner $(BUILD)/bench $(BUILD)/doctor
+
+# pkg-config is asked only when a recipe needs it (after mk/deps.sh ran).
+cmocka_cflags = $(shell pkg-config --cflags cmocka)
+cmocka_libs = $(shell pkg-config --libs cmocka)
+
+.PHONY: all run check check-run doctor bench deps-build deps-check clean \
+	format-check guests vmm
+.DEFAULT_GOAL := all
+# Keep intermediate objects: rebuilding them each time wastes a student's time.
+.SECONDARY:
+
+all: vmm guests
+vmm: $(CH_BINS) $(UNIT_BINS) $(TOOLS)
+
+$(BUILD)/%.o: %.c
+	$(quiet) CC $<
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	$(quiet) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# Chapter binaries: build/ch01 from chapters/01-*/main.c and the library.
+define chapter_rule
+$(BUILD)/ch$(firstword $(subst -, ,$(1))): $(BUILD)/chapters/$(1)/main.o $(LIB)
+	$$(quiet) LINK $$@
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach c,$(CHAPTERS),$(eval $(call chapter_rule,$(c))))
+
+$(BUILD)/tests/test_%.o: tests/unit/test_%.c
+	$(quiet) CC $<
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(cmocka_cflags) -c $< -o $@
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(cmocka_libs)
+
+$(BUILD)/tests/runner: $(BUILD)/tests/runner.o
+	$(quiet) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/doctor: $(BUILD)/mk/doctor.o $(LIB)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+# ---- Guests ----------------------------------------------------------------
+
+include guest/guest.mk
+
+# ---- Entry points ----------------------------------------------------------
+
+deps-build:
+	@sh mk/deps.sh build
+deps-check:
+	@sh mk/deps.sh check
+
+# `make run` runs every chapter guest in order; CH=02 runs one.
+run: deps-build
+	@$(MAKE) --no-print-directory all
+	@set -e; for c in $(if $(CH),$(CH),$(patsubst ch%,%,$(notdir $(CH_BINS)))); do \
+		echo; echo "=== build/ch$$c ==="; \
+		./$(BUILD)/ch$$c || { echo "build/ch$$c exited with status $$?"; exit 1; }; \
+	done
+
+# `make check` runs every test; T=pattern runs the tests whose name holds it.
+# In .ci/run, SAN=1 runs the same tests against the sanitizer build.
+check: deps-check
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-run
+
+check-run:
+	$(Q)BUILD=$(BUILD) GB=$(GB) ./$(BUILD)/tests/runner \
+		$(if $(T),--filter '$(T)') $(if $(V:0=),--verbose) \
+		--logs $(BUILD)/check/logs tests/tests.list
+
+# The doctor needs only gcc: it must run before the rest can be installed.
+doctor:
+	@$(MAKE) --no-print-directory $(BUILD)/doctor
+	@./$(BUILD)/doctor
+
+bench: deps-build
+	@$(MAKE) --no-print-directory all
+	@./$(BUILD)/bench $(GB)/tests/bench_out16.bin ./$(BUILD)/ch01
+
+FORMAT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format-check:
+	$(quiet) FORMAT "$(words $(FORMAT_SRC)) files"
+	$(Q)clang-format --dry-run --Werror $(FORMAT_SRC)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

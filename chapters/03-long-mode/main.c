@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Chapter 3: paging and long mode.
+ *
+ * By default the VMM builds 4-level page tables in guest memory (an identity
+ * map of RAM), sets CR3, CR4.PAE, EFER.LME/LMA and CR0.PG, and starts the
+ * 64-bit C guest directly.  With --guest-paging the VMM starts the guest in
+ * 32-bit protected mode and the guest builds its own tables and enters long
+ * mode itself.  Either way the guest installs an IDT, touches an unmapped
+ * address, maps the page in its page-fault handler and carries on.
+ *
+ * Afterwards the VMM translates that virtual address twice, with
+ * KVM_TRANSLATE and with its own walk of the guest's tables, and prints
+ * both: they must agree.
+ *
+ * --paging32 tries 32-bit paging (CR0.PG without long mode).  Some KVMs
+ * (software ones such as kvm-pvm) cannot run it; the binary says so.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "abi/machine.h"
+#include "kvmlab/boot.h"
+#include "kvmlab/dev/console.h"
+#include "kvmlab/dev/debugexit.h"
+#include "kvmlab/kvm.h"
+#include "kvmlab/loader.h"
+#include "kvmlab/log.h"
+#include "kvmlab/modes.h"
+#include "kvmlab/options.h"
+#include "kvmlab/paging.h"
+#include "kvmlab/vcpu.h"
+#include "kvmlab/vm.h"
+
+static bool guest_paging, paging32;
+
+static const struct chapter_flag flags[] = {
+    {"guest-paging", "the guest builds its own page tables", &guest_paging},
+    {"paging32", "try 32-bit paging without long mode", &paging32},
+    {0},
+};
+
+static const struct chapter_info chapter = {
+    .binary = "ch03",
+    .title = "paging and long mode",
+    .default_guest = "ch03.elf",
+    .default_timeout = 30,
+    .flags = flags,
+};
+
+/* Refuse an image of the wrong width before it runs in the wrong mode. */
+static int check_image(const struct guest_image *img, const char *path)
+{
+	enum image_kind want = paging32 ? IMAGE_ELF32 : IMAGE_ELF64;
+
+	if (img->kind == IMAGE_FLAT && !paging32 && !guest_paging)
+		return 0; /* flat 64-bit code at 1 MiB */
+	if (img->kind == want)
+		return 0;
+	error("%s is %s; chapter 3 %s needs %s", path,
+	      image_kind_name(img->kind), paging32 ? "--paging32" : "",
+	      image_kind_name(want));
+	hint("32-bit guests run with build/ch02 (or ch03 --paging32)");
+	return ABI_STATUS_BAD_IMAGE;
+}
+
+/* The first register state: long mode, or protected mode at start32. */
+static int start(struct vcpu *cpu, const struct guest_image *img)
+{
+	uint64_t start32;
+
+	if (!paging32 && !guest_paging)
+		return boot_long(cpu, img->entry, 0);
+	if (image_symbol_find(img, "start32", &start32)) {
+		error("the guest has no symbol start32, its 32-bit entry");
+		return -ENOENT;
+	}
+	return boot_protected(cpu, start32);
+}
+
+/* KVM_TRANSLATE and our own page walk must give the same answer. */
+static int compare_translations(struct vcpu *cpu)
+{
+	const uint64_t va = ABI_DEMO_FAULT_VA;
+	struct kvm_sregs s;
+	struct pt_walk walk;
+	uint64_t kvm_pa = 0;
+	int kr, wr;
+
+	if (vcpu_get_sregs(cpu, &s))
+		return ABI_STATUS_HOST;
+	if (!(s.cr0 & CR0_PG))
+		return 0;
+	printf("--- translating guest-virtual 0x%llx ---\n",
+	       (unsigned long long)va);
+	kr = vcpu_translate(cpu, va, &kvm_pa);
+	if (kr == 0)
+		printf("KVM_TRANSLATE: 0x%llx -> physical 0x%llx\n",
+		       (unsigned long long)va, (unsigned long long)kvm_pa);
+	else
+		printf("KVM_TRANSLATE: 0x%llx is not mapped\n",
+		       (unsigned long long)va);
+	printf("page walk from CR3 0x%llx:\n", (unsigned long long)s.cr3);
+	wr = pt_walk(&cpu->vm->mem, s.cr3 & PTE_ADDR, va, &walk);
+	pt_walk_print(&walk, va, stdout);
+	if (wr == -EFAULT || wr == -EINVAL) {
+		error("the page walk of 0x%llx failed: %s",
+		      (unsigned long long)va,
+		      wr == -EFAULT
+			  ? "a table lies outside guest RAM"
+			  : "reserved bits or a non-canonical address");
+		return ABI_STATUS_FAULT;
+	}
+	if ((kr == 0) != (wr == 0) || (kr == 0 && kvm_pa != walk.pa)) {
+		error("KVM_TRANSLATE and the page walk disagree about 0x%llx",
+		      (unsigned long long)va);
+		return ABI_STATUS_FAULT;
+	}
+	printf("both agree: %s\n", kr == 0 ? "mapped" : "not mapped");
+	return 0;
+}
+
+/* --paging32 on a KVM that cannot do it: say so instead of failing. */
+static int paging32_outcome(struct vcpu *cpu, int status)
+{
+	const struct exit_info *last = exit_history_get(
+	    &cpu->history, exit_history_count(&cpu->history) - 1);
+	struct fault_context fc = vcpu_fault_context(cpu);
+
+	if (status != ABI_STATUS_FAULT || !last)
+		return status;
+	if (last->reason != KVM_EXIT_SHUTDOWN) {
+		explain_fault(&fc, last);
+		return status;
+	}
+	fflush(stdout);
+	fprintf(stderr,
+		"ch03: 32-bit paging is not supported by this KVM: the guest "
+		"shut down\n(KVM_EXIT_SHUTDOWN) when it set CR0.PG without "
+		"EFER.LME.  Software KVMs\nsuch as kvm-pvm page only in long "
+		"mode; with VT-x or AMD-V this guest runs\nto the end.\n");
+	return ABI_STATUS_UNSUPPORTED;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	struct kvm kvm = {.fd = -1};
+	struct vm vm = {.fd = -1};
+	struct vcpu cpu = {.fd = -1};
+	struct bus pio, mmio;
+	struct console con;
+	struct trace trace = {0};
+	struct stats stats = {0};
+	struct guest_image img = {0};
+	char dir[4096];
+	int r, status = ABI_STATUS_HOST;
+
+	r = options_parse(&opt, &chapter, argc, argv);
+	if (r)
+		return r > 0 ? 0 : -r;
+	if (paging32 && opt.guest == opt.guest_buf)
+		snprintf(opt.guest_buf, sizeof(opt.guest_buf),
+			 "%s/ch03-paging32.elf", guest_dir(dir, sizeof(dir)));
+	if (trace_open(&trace, opt.trace))
+		return ABI_STATUS_USAGE;
+
+	/* Open /dev/kvm and create a VM with RAM at guest-physical 0. */
+	status = ABI_STATUS_NO_KVM;
+	if (kvm_open(&kvm) || vm_create(&vm, &kvm, opt.mem))
+		goto out;
+	/* Load the guest: ELF by its program headers, flat at 1 MiB. */
+	status = -load_guest_file(&vm.mem, opt.guest, ABI_ELF_BASE, 1, &img);
+	if (!status)
+		status = check_image(&img, opt.guest);
+	if (status)
+		goto out;
+	/* One vCPU, with the trace and statistics attached. */
+	status = ABI_STATUS_NO_KVM;
+	if (vcpu_create(&cpu, &vm, 0))
+		goto out;
+	cpu.trace = &trace;
+	cpu.stats = opt.stats ? &stats : NULL;
+	cpu.image = &img;
+	cpu.fault_quiet = paging32;
+	/* Devices: the debug-exit port and the console. */
+	bus_init(&pio, "pio");
+	bus_init(&mmio, "mmio");
+	cpu.pio = &pio;
+	cpu.mmio = &mmio;
+	status = ABI_STATUS_HOST;
+	if (debugexit_register(&cpu) || console_register(&con, &pio, stdout))
+		goto out;
+	/* Long mode with VMM-built tables, or protected mode at start32. */
+	status = ABI_STATUS_BAD_IMAGE;
+	if (start(&cpu, &img))
+		goto out;
+
+	status = vcpu_run(&cpu, opt.timeout);
+	if (paging32)
+		status = paging32_outcome(&cpu, status);
+	else if (status == 0)
+		status = compare_translations(&cpu);
+
+	if (opt.stats)
+		stats_print(&stats, stderr);
+	info("guest stopped: status %d after %llu exits", status,
+	     (unsigned long long)cpu.exits);
+out:
+	trace_close(&trace);
+	image_free(&img);
+	vcpu_destroy(&cpu);
+	vm_destroy(&vm);
+	kvm_close(&kvm);
+	return status;
+}

@@ -1,0 +1,121 @@
+# Guest builds, included by the top Makefile.
+#
+# Guests are freestanding: no libc, no stack protector, no SSE (the KVM
+# instruction emulator on some hosts cannot run it: -mgeneral-regs-only).
+# Every guest also gets a disassembly listing (.lst) and a symbol table
+# (.sym) beside it, for students and for the viewer.
+#
+#   16-bit flat images   chapter 1, test guests named *16.S
+#   32-bit ELF           chapter 2 (real-mode entry, then protected mode)
+#   64-bit ELF           chapter 3 (long mode), test guests named *64.S
+
+GUEST_CFLAGS := -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-builtin -nostdlib \
+	-mgeneral-regs-only -Os -g -Wall -Wextra -Werror \
+	-Iinclude -Iguest/lib -MMD -MP
+G32 := -m32 -march=i686
+G64 := -m64 -mno-red-zone -mcmodel=small -Iguest/lib64
+
+GLIB_SRC := $(sort $(wildcard guest/lib/*.c))
+GLIB32 := $(GLIB_SRC:guest/lib/%.c=$(GB)/lib32/%.o)
+GLIB64 := $(GLIB_SRC:guest/lib/%.c=$(GB)/lib64/%.o) \
+	  $(patsubst guest/lib64/%,$(GB)/lib64/%.o,$(basename $(sort $(wildcard guest/lib64/*.c guest/lib64/*.S))))
+
+$(GB)/lib32/%.o: guest/lib/%.c
+	$(quiet) CC32 $<
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_CFLAGS) $(G32) -c $< -o $@
+$(GB)/lib64/%.o: guest/lib/%.c
+	$(quiet) CC64 $<
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_CFLAGS) $(G64) -c $< -o $@
+$(GB)/lib64/%.o: guest/lib64/%.c
+	$(quiet) CC64 $<
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_CFLAGS) $(G64) -c $< -o $@
+
+# Objects of 32-bit guests (.c and .S under guest/boot or chapters/) end in
+# .o32, of 64-bit guests in .o64, so one source can be built both ways.
+$(GB)/%.o32: %.c
+	$(quiet) CC32 $<
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_CFLAGS) $(G32) -c $< -o $@
+$(GB)/%.o32: %.S
+	$(quiet) AS32 $<
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_CFLAGS) $(G32) -c $< -o $@
+$(GB)/%.o64: %.c
+	$(quiet) CC64 $<
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_CFLAGS) $(G64) -c $< -o $@
+$(GB)/%.o64: %.S
+	$(quiet) AS64 $<
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_CFLAGS) $(G64) -c $< -o $@
+
+# Link helpers: $(1) output, $(2) linker emulation, $(3) script, $(4) objects.
+# The listing disassembles each code section in the mode it runs in:
+# flat16.ld images are 16-bit throughout, .boot16 (guest32.ld) is real-mode
+# code, .text32 (guest64.ld) is 32-bit code inside a 64-bit guest.
+define guest_link
+	$(quiet) LD $(1)
+	$(Q)$(LD) -m $(2) -nostdlib -static --build-id=none -T $(3) -o $(1) $(4)
+	$(Q){ $(call guest_dis,$(1),.boot16,-M i8086); \
+	  $(call guest_dis,$(1),.text,$(if $(findstring flat16,$(3)),-M i8086,$(if $(findstring elf_i386,$(2)),-M i386))); \
+	  $(call guest_dis,$(1),.text32,-M i386); } > $(basename $(1)).lst
+	$(Q)$(NM) -n $(1) > $(basename $(1)).sym
+endef
+# $(1) ELF, $(2) section, $(3) objdump options: disassemble it if present.
+guest_dis = if $(OBJDUMP) -h $(1) | grep -q ' $(subst .,\.,$(2)) '; then \
+	$(OBJDUMP) -d $(3) -j $(2) $(1); fi
+
+# A flat 16-bit image: linked at ABI_REAL_LOAD, then stripped to bytes.
+$(GB)/%16.elf: $(GB)/%16.o32 guest/ld/flat16.ld
+	$(call guest_link,$@,elf_i386,guest/ld/flat16.ld,$<)
+$(GB)/%.bin: $(GB)/%.elf
+	$(quiet) BIN $@
+	$(Q)$(OBJCOPY) -O binary $< $@
+	$(Q)$(OBJDUMP) -D -b binary -m i8086 --adjust-vma=0x1000 $@ > $(basename $@).lst
+
+# ---- Chapter guests ---------------------------------------------------------
+
+$(GB)/ch01.elf: $(GB)/chapters/01-real-mode/guest.o32 guest/ld/flat16.ld
+	$(call guest_link,$@,elf_i386,guest/ld/flat16.ld,$<)
+
+CH02_OBJ := $(GB)/guest/boot/realmode.o32 $(GB)/chapters/02-protected-mode/guest.o32 $(GLIB32)
+$(GB)/ch02.elf: $(CH02_OBJ) guest/ld/guest32.ld
+	$(call guest_link,$@,elf_i386,guest/ld/guest32.ld,$(CH02_OBJ))
+
+CH03_OBJ := $(GB)/guest/boot/longmode.o64 $(GB)/chapters/03-long-mode/guest.o64 $(GLIB64)
+$(GB)/ch03.elf: $(CH03_OBJ) guest/ld/guest64.ld
+	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$(CH03_OBJ))
+
+# Chapter 3's 32-bit paging demonstration (entered in protected mode).
+CH03P_OBJ := $(GB)/guest/boot/realmode.o32 $(GB)/chapters/03-long-mode/paging32.o32 $(GLIB32)
+$(GB)/ch03-paging32.elf: $(CH03P_OBJ) guest/ld/guest32.ld
+	$(call guest_link,$@,elf_i386,guest/ld/guest32.ld,$(CH03P_OBJ))
+
+# ---- Test guests: tests/guests/NAME16.S -> flat, NAME64.S -> ELF64 ------
+
+TGUEST16 := $(patsubst tests/guests/%.S,$(GB)/tests/%.bin,$(wildcard tests/guests/*16.S))
+TGUEST64 := $(patsubst tests/guests/%.S,$(GB)/tests/%.elf,$(wildcard tests/guests/*64.S))
+$(GB)/tests/%16.elf: $(GB)/tests/guests/%16.o32 guest/ld/flat16.ld
+	$(call guest_link,$@,elf_i386,guest/ld/flat16.ld,$<)
+$(GB)/tests/%16.bin: $(GB)/tests/%16.elf
+	$(quiet) BIN $@
+	$(Q)$(OBJCOPY) -O binary $< $@
+$(GB)/tests/%64.elf: $(GB)/tests/guests/%64.o64 $(GLIB64) guest/ld/guest64.ld
+	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$< $(GLIB64))
+
+GUESTS := $(GB)/ch01.bin $(GB)/ch02.elf $(GB)/ch03.elf \
+	  $(GB)/ch03-paging32.elf $(TGUEST16) $(TGUEST64)
+guests: $(GUESTS)
+	@mkdir -p $(BUILD)
+	@[ "$(BUILD)" = "$(patsubst %/,%,$(dir $(GB)))" ] || ln -sfn ../guest $(BUILD)/guest
+
+.PRECIOUS: $(GB)/%.elf $(GB)/%.o32 $(GB)/%.o64 $(GB)/tests/%.elf
+-include $(shell find $(GB) -name '*.d' 2>/dev/null)
+$(GB)/lib64/%.o: guest/lib64/%.S
+	$(quiet) AS64 $<
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(GUEST_CFLAGS) $(G64) -c $< -o $@

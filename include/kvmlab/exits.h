@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exits: name, decode and explain KVM exits (chapter 1).
+ *
+ * KVM_RUN returns to the VMM with run->exit_reason set.  Every reason gets a
+ * name, every exit is decoded once into a struct exit_info that the trace,
+ * the statistics, the fault report and the viewer all read, and the exits a
+ * student meets when something goes wrong (a triple fault, a failed VM entry,
+ * an emulation failure) are explained in plain words.
+ */
+#ifndef KVMLAB_EXITS_H
+#define KVMLAB_EXITS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <linux/kvm.h>
+
+struct exit_info {
+	uint64_t seq;	 /* 1 for the first exit of the run */
+	uint32_t reason; /* KVM_EXIT_* */
+	uint64_t rip;	 /* guest RIP when the exit was taken */
+	/* KVM_EXIT_IO */
+	uint16_t port;
+	uint8_t size;	/* 1, 2 or 4 bytes */
+	bool out;	/* OUT (guest -> device) or IN */
+	uint32_t count; /* > 1 for a REP string instruction */
+	uint64_t data;	/* first element (OUT: what the guest wrote) */
+	/* KVM_EXIT_MMIO */
+	uint64_t addr;
+	uint32_t len;
+	bool write;
+	/* KVM_EXIT_FAIL_ENTRY, KVM_EXIT_INTERNAL_ERROR, KVM_EXIT_SYSTEM_EVENT */
+	uint64_t code;
+};
+
+/* "IO", "HLT", "SHUTDOWN", ...; "UNKNOWN" for a number KVM does not define. */
+const char *exit_reason_name(uint32_t reason);
+/* KVM_EXIT_INTERNAL_ERROR suberrors: "EMULATION", "SIMUL_EX", ... */
+const char *internal_error_name(uint32_t suberror);
+/* KVM_EXIT_FAIL_ENTRY hardware reasons (VMX basic exit reasons). */
+const char *fail_entry_name(uint64_t hw_reason);
+
+/* Fill `e` from the exit KVM just reported in `run`. */
+void exit_decode(const struct kvm_run *run, uint64_t seq, uint64_t rip,
+		 struct exit_info *e);
+
+/*
+ * One human line: "IO out port 0x3f8 size 1 data 0x48 'H'",
+ * "MMIO write 0xd0000000 len 4 data 0x1", "HLT".  Returns snprintf's value.
+ */
+int exit_describe(const struct exit_info *e, char *buf, size_t len);
+
+/* One JSON object, no newline: the --trace format documented in README.md. */
+int exit_json(const struct exit_info *e, char *buf, size_t len);
+
+/* The last exits, oldest first when iterated with exit_history_get(). */
+#define EXIT_HISTORY 16
+struct exit_history {
+	struct exit_info e[EXIT_HISTORY];
+	uint64_t total;
+};
+void exit_history_add(struct exit_history *h, const struct exit_info *e);
+/* Number of exits held (at most EXIT_HISTORY); i = 0 is the oldest held. */
+unsigned exit_history_count(const struct exit_history *h);
+const struct exit_info *exit_history_get(const struct exit_history *h,
+					 unsigned i);
+void exit_history_print(const struct exit_history *h, FILE *out);
+
+#endif

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * options: the command line every chapter binary shares (chapter 1).
+ *
+ *   --guest FILE  --trace FILE  --stats  --timeout SEC  --mem SIZE
+ *   -v  --help, plus flags a chapter adds (chapter 2's --direct, ...).
+ */
+#ifndef KVMLAB_OPTIONS_H
+#define KVMLAB_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* A chapter's own on/off flag, such as { "direct", "...", &direct }. */
+struct chapter_flag {
+	const char *name; /* without the leading "--" */
+	const char *help;
+	bool *value;
+};
+
+struct chapter_info {
+	const char *binary;	   /* "ch02" */
+	const char *title;	   /* "protected mode" */
+	const char *default_guest; /* file name under the guest directory */
+	unsigned default_timeout;  /* seconds, 0 = none */
+	const struct chapter_flag *flags; /* NULL-terminated, or NULL */
+};
+
+struct options {
+	const char *guest; /* --guest, or the chapter's own guest */
+	const char *trace; /* --trace FILE, NULL = off */
+	bool stats;
+	unsigned timeout; /* seconds, 0 = none */
+	uint64_t mem;	  /* bytes of guest RAM */
+	int verbose;
+	char guest_buf[4096];
+};
+
+/*
+ * Parse argv.  0 to run; 1 when --help was printed (exit 0);
+ * -ABI_STATUS_USAGE after printing the error and a usage hint.
+ */
+int options_parse(struct options *o, const struct chapter_info *ch, int argc,
+		  char **argv);
+void options_usage(const struct chapter_info *ch, FILE *out);
+
+/*
+ * Where the chapter guests are: $KVMLAB_GUEST_DIR, or the "guest" folder
+ * beside the running binary (build/guest for build/ch01).
+ */
+const char *guest_dir(char *buf, size_t len);
+
+#endif

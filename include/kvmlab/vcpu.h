@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vcpu: create a vCPU, get and set its registers, and run it (chapter 2).
+ *
+ * vcpu_run() is the loop every chapter from 2 on uses: KVM_RUN, decode the
+ * exit, record it (trace, statistics, the last 16), dispatch port I/O and
+ * MMIO to the buses, and stop when the guest halts, writes the debug-exit
+ * port, faults, or runs past --timeout.  A fault is explained in plain words
+ * with RIP, the CPU mode and the last exits.
+ */
+#ifndef KVMLAB_VCPU_H
+#define KVMLAB_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include "kvmlab/bus.h"
+#include "kvmlab/exits.h"
+#include "kvmlab/fault.h"
+#include "kvmlab/loader.h"
+#include "kvmlab/stats.h"
+#include "kvmlab/trace.h"
+#include "kvmlab/vm.h"
+
+struct vcpu {
+	struct vm *vm;
+	int fd;
+	struct kvm_run *run; /* shared with KVM, vcpu_mmap_size bytes */
+	bool sync_regs;	     /* KVM_CAP_SYNC_REGS: RIP arrives with each exit */
+	struct bus *pio, *mmio;
+	struct trace *trace;		 /* may be NULL */
+	struct stats *stats;		 /* may be NULL */
+	const struct guest_image *image; /* for symbol names; may be NULL */
+	struct exit_history history;
+	uint64_t exits;
+	/* The caller explains faults itself (chapter 3's --paging32). */
+	bool fault_quiet;
+	/* Set by a device (debug-exit) to end the run with `stop_status`. */
+	bool stop;
+	int stop_status;
+};
+
+/* KVM_CREATE_VCPU and map its kvm_run.  Reports and returns -errno. */
+int vcpu_create(struct vcpu *v, struct vm *vm, int id);
+void vcpu_destroy(struct vcpu *v);
+
+/* Thin checked wrappers: report the ioctl by name and return -errno. */
+int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r);
+int vcpu_set_regs(struct vcpu *v, const struct kvm_regs *r);
+int vcpu_get_sregs(struct vcpu *v, struct kvm_sregs *s);
+int vcpu_set_sregs(struct vcpu *v, const struct kvm_sregs *s);
+
+/* Ask the running loop to stop with `status` (the debug-exit device). */
+void vcpu_request_stop(struct vcpu *v, int status);
+
+/* The context explain_fault() needs, filled from this vCPU. */
+struct fault_context vcpu_fault_context(const struct vcpu *v);
+
+/*
+ * Run until the guest stops.  Returns the chapter binary's exit status
+ * (include/abi/machine.h): the guest's debug-exit status, 0 after HLT,
+ * ABI_STATUS_FAULT after an explained fault, ABI_STATUS_TIMEOUT when
+ * `timeout_sec` (0 = none) expired, ABI_STATUS_HOST if KVM_RUN itself fails.
+ */
+int vcpu_run(struct vcpu *v, unsigned timeout_sec);
+
+/*
+ * Arm and disarm the --timeout alarm.  When it fires, the signal handler
+ * sets run->immediate_exit, so KVM_RUN returns -EINTR whether the signal
+ * lands inside KVM_RUN or just before the next call.
+ */
+void run_timeout_arm(struct kvm_run *run, unsigned seconds);
+bool run_timeout_expired(void);
+void run_timeout_disarm(void);
+
+#endif

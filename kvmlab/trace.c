@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * trace: write the --trace exit log (chapter 1).  One JSON object per line,
+ * numbers in decimal so any JSON reader takes them as they are.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "kvmlab/log.h"
+#include "kvmlab/trace.h"
+
+int trace_open(struct trace *t, const char *path)
+{
+	t->out = NULL;
+	if (!path)
+		return 0;
+	if (strcmp(path, "-") == 0) {
+		t->out = stderr;
+		return 0;
+	}
+	t->out = fopen(path, "w");
+	if (!t->out) {
+		int err = errno;
+
+		error("cannot write the trace file %s: %s", path,
+		      strerror(err));
+		hint("give --trace a path in a directory you can write to");
+		return -err;
+	}
+	return 0;
+}
+
+void trace_exit(struct trace *t, const struct exit_info *e)
+{
+	char line[256];
+
+	if (!t || !t->out)
+		return;
+	exit_json(e, line, sizeof(line));
+	fputs(line, t->out);
+	fputc('\n', t->out);
+}
+
+void trace_close(struct trace *t)
+{
+	if (t->out && t->out != stderr)
+		fclose(t->out);
+	else if (t->out)
+		fflush(t->out);
+	t->out = NULL;
+}

@@ -1,0 +1,64 @@
+#!/bin/sh
+# Check for the Debian packages kvmlab needs and install the missing ones.
+#
+#   sh mk/deps.sh build    packages to build and run the chapters (make run)
+#   sh mk/deps.sh check    build + what the tests use (make check)
+#   sh mk/deps.sh report   list every package and whether it is installed
+#
+# As root, missing packages are installed with apt-get (after apt-get
+# update).  Otherwise the exact command to run is printed and we stop: a
+# build that half-works because a library is missing is worse than none.
+set -u
+
+build_pkgs="gcc make binutils pkg-config libc6-dev libcmocka-dev libfdt-dev libncurses-dev"
+check_pkgs="$build_pkgs clang-format"
+
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+
+missing_of() {
+	out=""
+	for p in $1; do have "$p" || out="$out $p"; done
+	echo "$out"
+}
+
+what=${1:-build}
+case "$what" in
+build) pkgs=$build_pkgs ;;
+check) pkgs=$check_pkgs ;;
+report)
+	for p in $check_pkgs; do
+		if have "$p"; then printf '  ok       %s\n' "$p"; else printf '  MISSING  %s\n' "$p"; fi
+	done
+	exit 0 ;;
+*) echo "usage: $0 build|check|report" >&2; exit 2 ;;
+esac
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "kvmlab: this is not a Debian or Ubuntu system (no dpkg-query)." >&2
+	echo "  Install the equivalents of: $pkgs" >&2
+	exit 0
+fi
+
+missing=$(missing_of "$pkgs")
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "kvmlab: missing Debian packages:$missing" >&2
+	echo "  Install them with:" >&2
+	echo "  sudo apt-get install -y$missing" >&2
+	exit 1
+fi
+
+echo "kvmlab: installing missing packages:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q || { echo "kvmlab: apt-get update failed" >&2; exit 1; }
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing || {
+	echo "kvmlab: apt-get install failed for:$missing" >&2
+	exit 1
+}
+missing=$(missing_of "$pkgs")
+if [ -n "$missing" ]; then
+	echo "kvmlab: still missing after apt-get:$missing" >&2
+	exit 1
+fi

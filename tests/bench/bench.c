@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench: what an exit costs (`make bench`).
+ *
+ *   bench GUEST CH01
+ *
+ * GUEST is a real-mode image that writes port 0x80 100,000 times and halts.
+ * It runs through the library's run loop (vcpu_run: decode, history, bus
+ * dispatch) and through a bare KVM_RUN loop that does nothing per exit,
+ * alternately, several times; the medians and their ratio are printed.
+ * Then the whole-process time of CH01 (open, create, load, run, exit).
+ *
+ * Figures only, no verdicts: the machines are shared and noisy, so compare
+ * the ratio measured in one run, not numbers across runs.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "abi/machine.h"
+#include "kvmlab/boot.h"
+#include "kvmlab/kvm.h"
+#include "kvmlab/loader.h"
+#include "kvmlab/log.h"
+#include "kvmlab/vcpu.h"
+#include "kvmlab/vm.h"
+
+#define ROUNDS	     5
+#define PROCESS_RUNS 20
+#define BENCH_PORT   0x80
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void count_write(void *opaque, struct bus_access *a)
+{
+	(void)a;
+	(*(uint64_t *)opaque)++;
+}
+
+struct setup {
+	struct kvm kvm;
+	struct vm vm;
+	struct vcpu cpu;
+	struct bus pio, mmio;
+	struct guest_image img;
+	uint64_t writes;
+};
+
+static void setup(struct setup *s, const char *guest)
+{
+	memset(s, 0, sizeof(*s));
+	if (kvm_open(&s->kvm) || vm_create(&s->vm, &s->kvm, ABI_RAM_DEFAULT))
+		exit(ABI_STATUS_NO_KVM);
+	if (load_guest_file(&s->vm.mem, guest, ABI_REAL_LOAD, 0, &s->img))
+		exit(ABI_STATUS_NO_IMAGE);
+	if (vcpu_create(&s->cpu, &s->vm, 0))
+		exit(ABI_STATUS_NO_KVM);
+	bus_init(&s->pio, "pio");
+	bus_init(&s->mmio, "mmio");
+	s->cpu.pio = &s->pio;
+	s->cpu.mmio = &s->mmio;
+	bus_register(&s->pio, "bench", BENCH_PORT, 1, count_write, &s->writes);
+	if (boot_real(&s->cpu, ABI_REAL_LOAD))
+		exit(ABI_STATUS_HOST);
+}
+
+static void teardown(struct setup *s)
+{
+	image_free(&s->img);
+	vcpu_destroy(&s->cpu);
+	vm_destroy(&s->vm);
+	kvm_close(&s->kvm);
+}
+
+/* ns per exit through vcpu_run(). */
+static double library_loop(const char *guest)
+{
+	struct setup s;
+	uint64_t t0, t1;
+	int status;
+
+	setup(&s, guest);
+	t0 = now_ns();
+	status = vcpu_run(&s.cpu, 60);
+	t1 = now_ns();
+	if (status != 0 || s.writes != 100000) {
+		fprintf(stderr,
+			"bench: library loop: status %d, %" PRIu64
+			" writes (expected 0 and 100000)\n",
+			status, s.writes);
+		exit(1);
+	}
+	double ns = (double)(t1 - t0) / (double)s.cpu.exits;
+
+	teardown(&s);
+	return ns;
+}
+
+/* ns per exit through the least a VMM can do: KVM_RUN until HLT. */
+static double bare_loop(const char *guest)
+{
+	struct setup s;
+	uint64_t t0, t1, exits = 0;
+
+	setup(&s, guest);
+	t0 = now_ns();
+	for (;;) {
+		if (ioctl(s.cpu.fd, KVM_RUN, 0) < 0) {
+			perror("bench: KVM_RUN");
+			exit(1);
+		}
+		exits++;
+		if (s.cpu.run->exit_reason == KVM_EXIT_HLT)
+			break;
+		if (s.cpu.run->exit_reason != KVM_EXIT_IO) {
+			fprintf(stderr, "bench: unexpected exit %s\n",
+				exit_reason_name(s.cpu.run->exit_reason));
+			exit(1);
+		}
+	}
+	t1 = now_ns();
+	teardown(&s);
+	return (double)(t1 - t0) / (double)exits;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(v[0]), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Wall time of one run of `path` with its output discarded, in ms. */
+static double process_ms(const char *path)
+{
+	uint64_t t0 = now_ns();
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		freopen("/dev/null", "w", stdout);
+		freopen("/dev/null", "w", stderr);
+		execl(path, path, (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "bench: %s did not exit with 0\n", path);
+		exit(1);
+	}
+	return (double)(now_ns() - t0) / 1e6;
+}
+
+int main(int argc, char **argv)
+{
+	double lib[ROUNDS], bare[ROUNDS], proc[PROCESS_RUNS];
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: bench GUEST CH01\n");
+		return 64;
+	}
+	log_level = LOG_ERROR;
+	printf("kvmlab bench: a real-mode guest writes port 0x%x 100000 "
+	       "times\n(%d runs of each loop, alternating; medians)\n\n",
+	       BENCH_PORT, ROUNDS);
+	for (int i = 0; i < ROUNDS; i++) {
+		lib[i] = library_loop(argv[1]);
+		bare[i] = bare_loop(argv[1]);
+	}
+	double l = median(lib, ROUNDS), b = median(bare, ROUNDS);
+
+	printf("  library run loop (vcpu_run)   %8.0f ns per exit\n", l);
+	printf("  bare KVM_RUN loop             %8.0f ns per exit\n", b);
+	printf("  ratio library / bare          %8.3f\n", l / b);
+	printf("  library overhead per exit     %8.0f ns\n\n", l - b);
+	for (int i = 0; i < PROCESS_RUNS; i++)
+		proc[i] = process_ms(argv[2]);
+	double fastest = proc[0];
+
+	for (int i = 1; i < PROCESS_RUNS; i++)
+		if (proc[i] < fastest)
+			fastest = proc[i];
+	printf("  %s whole process      %8.2f ms (median of %d, fastest "
+	       "%.2f ms)\n",
+	       argv[2], median(proc, PROCESS_RUNS), PROCESS_RUNS, fastest);
+	return 0;
+}

@@ -1,0 +1,129 @@
+#!/bin/sh
+# Bad input: every case ends with its documented exit status and a message
+# in plain words, never a crash.   usage: bad.sh CASE
+. "$(dirname "$0")/lib.sh"
+
+case ${1:-} in
+missing-file)
+	run_vmm "$BUILD/ch01" --guest "$TMP/no-such-guest.bin"
+	expect_status 66
+	expect_err_has "no-such-guest.bin"
+	expect_err_has "no such file"
+	;;
+empty-file)
+	: >"$TMP/empty.bin"
+	run_vmm "$BUILD/ch02" --guest "$TMP/empty.bin"
+	expect_status 66
+	expect_err_has "is empty"
+	;;
+directory)
+	run_vmm "$BUILD/ch01" --guest "$TMP"
+	expect_status 66
+	expect_err_has "is a directory"
+	;;
+random-bytes)
+	need_kvm
+	# 4 KiB from a fixed seed, run as real-mode code: whatever it does,
+	# the VMM must end it with a documented status and no crash.
+	awk 'BEGIN { srand(20261121); for (i = 0; i < 4096; i++)
+		printf "%c", int(rand() * 256) }' >"$TMP/random.bin"
+	run_vmm "$BUILD/ch01" --guest "$TMP/random.bin" --timeout 2
+	case $STATUS in
+	[0-9] | [1-5][0-9] | 6[0-3] | 70 | 124) ;;
+	*) fail "random code ended with undocumented status $STATUS" ;;
+	esac
+	# ELF-capable chapters treat it as a flat image too.
+	run_vmm "$BUILD/ch03" --guest "$TMP/random.bin" --timeout 2
+	case $STATUS in
+	[0-9] | [1-5][0-9] | 6[0-3] | 70 | 124) ;;
+	*) fail "random code in ch03 ended with status $STATUS" ;;
+	esac
+	;;
+too-large)
+	need_kvm
+	head -c $((3 * 1024 * 1024)) /dev/zero >"$TMP/large.bin"
+	run_vmm "$BUILD/ch01" --guest "$TMP/large.bin"
+	expect_status 65
+	expect_err_has "--mem"
+	;;
+wrong-class)
+	need_kvm
+	run_vmm "$BUILD/ch02" --guest "$GB/ch03.elf"
+	expect_status 65
+	expect_err_has "64-bit"
+	run_vmm "$BUILD/ch03" --guest "$GB/ch02.elf"
+	expect_status 65
+	expect_err_has "ELF32"
+	;;
+triple-fault)
+	need_kvm
+	run_vmm "$BUILD/ch03" --guest "$GB/tests/triple64.elf" --trace "$TRACE"
+	expect_status 70
+	expect_err_has "triple-faulted"
+	expect_err_has "SHUTDOWN"
+	expect_err_has "long mode, 64-bit code"
+	expect_err_has "last exits"
+	[ "$(trace_last_reason)" = SHUTDOWN ] || fail "trace does not end in SHUTDOWN"
+	;;
+endless-loop)
+	need_kvm
+	run_vmm "$BUILD/ch01" --guest "$GB/tests/loop16.bin" --timeout 1
+	expect_status 124
+	expect_err_has "--timeout 1 s"
+	expect_err_has "endless loop"
+	expect_err_has "rip 0x1000"
+	;;
+guest-status)
+	need_kvm
+	run_vmm "$BUILD/ch01" --guest "$GB/tests/status16.bin"
+	expect_status 3
+	expect_out_has "ABORT: deliberate failure"
+	;;
+no-kvm-device)
+	KVMLAB_KVM_DEV=$TMP/no-kvm run_vmm "$BUILD/ch01"
+	expect_status 69
+	expect_err_has "cannot open $TMP/no-kvm"
+	expect_err_has "does not exist"
+	expect_err_has "fix:"
+	KVMLAB_KVM_DEV=$TMP/no-kvm run_vmm "$BUILD/ch02"
+	expect_status 69
+	expect_err_has "modprobe"
+	;;
+not-kvm-device)
+	KVMLAB_KVM_DEV=/dev/null run_vmm "$BUILD/ch03"
+	expect_status 69
+	expect_err_has "not a KVM device"
+	;;
+no-permission)
+	[ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null ||
+		skip "needs root and setpriv to drop privileges"
+	[ -c /dev/kvm ] || skip "needs /dev/kvm to exist"
+	# /dev/kvm here is root-only (mode 0600) or group kvm: nobody can't open it.
+	[ "$(stat -c %a /dev/kvm)" = 600 ] || skip "/dev/kvm is open to more than root"
+	run_vmm setpriv --reuid=65534 --regid=65534 --clear-groups "$BUILD/ch01"
+	expect_status 69
+	expect_err_has "Permission denied"
+	expect_err_has "usermod -aG kvm"
+	;;
+usage)
+	run_vmm "$BUILD/ch01" --bogus
+	expect_status 64
+	expect_err_has "unknown option: --bogus"
+	run_vmm "$BUILD/ch02" --timeout soon
+	expect_status 64
+	run_vmm "$BUILD/ch03" --mem 1K
+	expect_status 64
+	run_vmm "$BUILD/ch01" --trace
+	expect_status 64
+	expect_err_has "needs a value"
+	run_vmm "$BUILD/ch03" --help
+	expect_status 0
+	expect_out_has "--guest-paging"
+	expect_out_has "124 timeout"
+	;;
+*)
+	echo "usage: $0 CASE"
+	exit 2
+	;;
+esac
+echo "ok: $1"

@@ -1,0 +1,76 @@
+# Helpers for kvmlab's guest tests (sourced by tests/guest/*.sh).
+#
+# A test runs a chapter binary with run_vmm, then asserts on its exit
+# status, its console text (stdout), its messages (stderr) and its --trace
+# exit log.  The first failed assertion prints what was expected and what
+# came, and exits 1; `skip REASON` exits 77 (the runner's SKIP).
+set -u
+
+BUILD=${BUILD:-build}
+GB=${GB:-build/guest}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/kvmlab-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+OUT=$TMP/stdout
+ERR=$TMP/stderr
+TRACE=$TMP/trace.json
+STATUS=0
+
+fail() {
+	echo "FAIL: $*"
+	echo "--- stdout ---"; head -c 4000 "$OUT" 2>/dev/null
+	echo "--- stderr ---"; head -c 4000 "$ERR" 2>/dev/null
+	exit 1
+}
+
+skip() {
+	echo "$*"
+	exit 77
+}
+
+# Skip (exit 77) unless a VM can be created here: /dev/kvm may be absent.
+need_kvm() {
+	"$BUILD/doctor" --probe >"$TMP/probe" 2>&1 ||
+		skip "needs KVM: $(tail -n 1 "$TMP/probe")"
+}
+
+# run_vmm CMD...: run with stdin from /dev/null, capture everything.
+run_vmm() {
+	echo "\$ $*" >&2
+	"$@" </dev/null >"$OUT" 2>"$ERR"
+	STATUS=$?
+	[ "$STATUS" -lt 128 ] || fail "$1 was killed by signal $((STATUS - 128))"
+	grep -q 'Sanitizer' "$ERR" && fail "the sanitizer reported an error"
+	return 0
+}
+
+expect_status() {
+	[ "$STATUS" -eq "$1" ] || fail "exit status $STATUS, expected $1"
+}
+
+expect_out() {          # exact console text
+	printf '%s' "$1" | cmp -s - "$OUT" ||
+		fail "console text differs from: $(printf '%s' "$1" | od -c | head -5)"
+}
+
+expect_out_has() {
+	grep -qF -- "$1" "$OUT" || fail "console lacks: $1"
+}
+
+expect_err_has() {
+	grep -qF -- "$1" "$ERR" || fail "messages lack: $1"
+}
+
+# trace_count FILTER: exits in the trace whose JSON line holds FILTER.
+trace_count() {
+	grep -cF -- "$1" "$TRACE" || true
+}
+
+expect_trace_count() {  # FILTER N
+	n=$(trace_count "$1")
+	[ "$n" -eq "$2" ] || fail "trace: $n exits matching $1, expected $2"
+}
+
+# The reason of the last exit in the trace.
+trace_last_reason() {
+	tail -n 1 "$TRACE" | sed -n 's/.*"reason":"\([A-Z_]*\)".*/\1/p'
+}

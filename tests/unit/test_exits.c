@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests: exit-reason names, decoding, descriptions, JSON, history. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kvmlab/exits.h"
+
+/* Every reason <linux/kvm.h> defines has its own name. */
+static void test_reason_names(void **state)
+{
+	static const struct {
+		uint32_t reason;
+		const char *name;
+	} cases[] = {
+	    {KVM_EXIT_UNKNOWN, "UNKNOWN"},
+	    {KVM_EXIT_EXCEPTION, "EXCEPTION"},
+	    {KVM_EXIT_IO, "IO"},
+	    {KVM_EXIT_HYPERCALL, "HYPERCALL"},
+	    {KVM_EXIT_DEBUG, "DEBUG"},
+	    {KVM_EXIT_HLT, "HLT"},
+	    {KVM_EXIT_MMIO, "MMIO"},
+	    {KVM_EXIT_IRQ_WINDOW_OPEN, "IRQ_WINDOW_OPEN"},
+	    {KVM_EXIT_SHUTDOWN, "SHUTDOWN"},
+	    {KVM_EXIT_FAIL_ENTRY, "FAIL_ENTRY"},
+	    {KVM_EXIT_INTR, "INTR"},
+	    {KVM_EXIT_INTERNAL_ERROR, "INTERNAL_ERROR"},
+	    {KVM_EXIT_SYSTEM_EVENT, "SYSTEM_EVENT"},
+	    {KVM_EXIT_X86_RDMSR, "X86_RDMSR"},
+	    {KVM_EXIT_NOTIFY, "NOTIFY"},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(exit_reason_name(cases[i].reason),
+				    cases[i].name);
+	/* Names are unique for 1..KVM_EXIT_NOTIFY. */
+	for (uint32_t a = 1; a <= KVM_EXIT_NOTIFY; a++)
+		for (uint32_t b = a + 1; b <= KVM_EXIT_NOTIFY; b++)
+			assert_string_not_equal(exit_reason_name(a),
+						exit_reason_name(b));
+	assert_string_equal(exit_reason_name(9999), "UNKNOWN");
+	assert_string_equal(internal_error_name(KVM_INTERNAL_ERROR_EMULATION),
+			    "EMULATION");
+	assert_string_equal(internal_error_name(KVM_INTERNAL_ERROR_SIMUL_EX),
+			    "SIMUL_EX");
+	assert_string_equal(internal_error_name(77), "UNKNOWN");
+	assert_string_equal(fail_entry_name(33), "invalid guest state");
+	assert_string_equal(fail_entry_name(0x80000021), "invalid guest state");
+}
+
+/* A kvm_run page with room for the IO data area behind it. */
+static struct kvm_run *fake_run(void)
+{
+	struct kvm_run *run = calloc(1, 8192);
+
+	assert_non_null(run);
+	return run;
+}
+
+static void test_decode_io_out(void **state)
+{
+	struct kvm_run *run = fake_run();
+	struct exit_info e;
+	char buf[128];
+
+	(void)state;
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = KVM_EXIT_IO_OUT;
+	run->io.size = 1;
+	run->io.port = 0x3f8;
+	run->io.count = 1;
+	run->io.data_offset = 4096;
+	((uint8_t *)run)[4096] = 'H';
+	exit_decode(run, 7, 0x1005, &e);
+	assert_int_equal(e.seq, 7);
+	assert_int_equal(e.reason, KVM_EXIT_IO);
+	assert_int_equal(e.port, 0x3f8);
+	assert_int_equal(e.size, 1);
+	assert_true(e.out);
+	assert_int_equal(e.data, 'H');
+	assert_int_equal(e.rip, 0x1005);
+	exit_describe(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "IO out port 0x3f8 size 1 data 0x48 'H'");
+	exit_json(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "{\"seq\":7,\"reason\":\"IO\",\"dir\":\"out\","
+				 "\"port\":1016,\"size\":1,\"count\":1,"
+				 "\"data\":72,\"rip\":4101}");
+	free(run);
+}
+
+static void test_decode_io_in_and_wide(void **state)
+{
+	struct kvm_run *run = fake_run();
+	struct exit_info e;
+	char buf[128];
+
+	(void)state;
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = KVM_EXIT_IO_IN;
+	run->io.size = 2;
+	run->io.port = 0x71;
+	run->io.count = 1;
+	run->io.data_offset = 4096;
+	exit_decode(run, 1, 0, &e);
+	assert_false(e.out);
+	assert_int_equal(e.data, 0); /* unknown until the device answers */
+	exit_describe(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "IO in  port 0x71 size 2");
+	exit_json(&e, buf, sizeof(buf));
+	assert_null(strstr(buf, "\"data\""));
+
+	run->io.direction = KVM_EXIT_IO_OUT;
+	run->io.size = 4;
+	memcpy((uint8_t *)run + 4096, &(uint32_t){0xdeadbeef}, 4);
+	exit_decode(run, 2, 0, &e);
+	assert_int_equal(e.data, 0xdeadbeef);
+	exit_describe(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "IO out port 0x71 size 4 data 0xdeadbeef");
+	free(run);
+}
+
+static void test_decode_mmio_and_faults(void **state)
+{
+	struct kvm_run *run = fake_run();
+	struct exit_info e;
+	char buf[160];
+
+	(void)state;
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = 0xd0000000;
+	run->mmio.len = 4;
+	run->mmio.is_write = 1;
+	memcpy(run->mmio.data, &(uint32_t){0x1234}, 4);
+	exit_decode(run, 3, 0x100000, &e);
+	assert_int_equal(e.addr, 0xd0000000);
+	assert_int_equal(e.len, 4);
+	assert_true(e.write);
+	assert_int_equal(e.data, 0x1234);
+	exit_describe(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "MMIO write 0xd0000000 len 4 data 0x1234");
+	exit_json(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "{\"seq\":3,\"reason\":\"MMIO\",\"dir\":"
+				 "\"write\",\"addr\":3489660928,\"len\":4,"
+				 "\"data\":4660,\"rip\":1048576}");
+
+	memset(run, 0, sizeof(*run));
+	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+	run->fail_entry.hardware_entry_failure_reason = 33;
+	exit_decode(run, 4, 0, &e);
+	exit_describe(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "FAIL_ENTRY hardware reason 0x21 (invalid "
+				 "guest state)");
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
+	exit_decode(run, 5, 0, &e);
+	exit_describe(&e, buf, sizeof(buf));
+	assert_string_equal(buf, "INTERNAL_ERROR suberror 1 (EMULATION)");
+
+	run->exit_reason = KVM_EXIT_SHUTDOWN;
+	exit_decode(run, 6, 0xfff0, &e);
+	exit_json(&e, buf, sizeof(buf));
+	assert_string_equal(
+	    buf, "{\"seq\":6,\"reason\":\"SHUTDOWN\",\"rip\":65520}");
+	free(run);
+}
+
+/* A too-small buffer truncates but never overflows. */
+static void test_json_truncates(void **state)
+{
+	struct exit_info e = {.seq = 1, .reason = KVM_EXIT_HLT, .rip = 1};
+	char buf[16];
+
+	(void)state;
+	memset(buf, 'x', sizeof(buf));
+	int n = exit_json(&e, buf, 10);
+	assert_true(n > 10);
+	assert_int_equal(buf[9], '\0');
+	assert_int_equal(buf[10], 'x');
+}
+
+static void test_history(void **state)
+{
+	struct exit_history h = {0};
+	struct exit_info e = {0};
+
+	(void)state;
+	assert_int_equal(exit_history_count(&h), 0);
+	assert_null(exit_history_get(&h, 0));
+	for (uint64_t i = 1; i <= 40; i++) {
+		e.seq = i;
+		exit_history_add(&h, &e);
+	}
+	assert_int_equal(exit_history_count(&h), EXIT_HISTORY);
+	assert_int_equal(exit_history_get(&h, 0)->seq, 40 - EXIT_HISTORY + 1);
+	assert_int_equal(exit_history_get(&h, EXIT_HISTORY - 1)->seq, 40);
+	assert_null(exit_history_get(&h, EXIT_HISTORY));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_reason_names),
+	    cmocka_unit_test(test_decode_io_out),
+	    cmocka_unit_test(test_decode_io_in_and_wide),
+	    cmocka_unit_test(test_decode_mmio_and_faults),
+	    cmocka_unit_test(test_json_truncates),
+	    cmocka_unit_test(test_history),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
