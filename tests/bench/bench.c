@@ -103,6 +103,7 @@ static double library_loop(const char *guest)
 	}
 	double ns = (double)(t1 - t0) / (double)s.cpu.exits;
 
+
 	teardown(&s);
 	return ns;
 }
@@ -150,8 +151,12 @@ static double median(double *v, int n)
 /* Wall time of one run of `path` with its output discarded, in ms. */
 static double process_ms(const char *path)
 {
-	uint64_t t0 = now_ns();
-	pid_t pid = fork();
+	uint64_t t0;
+	pid_t pid;
+
+	fflush(stdout); /* or the child would print our buffer again */
+	t0 = now_ns();
+	pid = fork();
 	int status;
 
 	if (pid == 0) {
