@@ -9,13 +9,15 @@
 #   make clean
 #
 # V=1 prints every command.  SAN=1 builds the VMM with ASan and UBSan into
-# build/san (the guests are shared with build/).
+# build/san (the guests are shared with build/).  BUILD=dir builds elsewhere.
 
 BUILD ?= build
-ifeq ($(SAN),1)
-BUILD := build/san
+ifndef GB
+GB := $(BUILD)/guest
 endif
-GB := build/guest
+ifeq ($(SAN),1)
+BUILD := $(BUILD)/san
+endif
 
 ifeq ($(V),1)
 Q :=
@@ -58,7 +60,7 @@ TOOLS := $(BUILD)/tests/runner $(BUILD)/bench $(BUILD)/doctor
 cmocka_cflags = $(shell pkg-config --cflags cmocka)
 cmocka_libs = $(shell pkg-config --libs cmocka)
 
-.PHONY: all run check check-run doctor bench deps-build deps-check clean \
+.PHONY: all run check check-run doctor bench deps-build deps-check deps-slides clean \
 	format-check guests vmm
 .DEFAULT_GOAL := all
 # Keep intermediate objects: rebuilding them each time wastes a student's time.
@@ -108,6 +110,9 @@ $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
 # ---- Guests ----------------------------------------------------------------
 
 include guest/guest.mk
+# Each area adds its own rules: the slide decks, the labs.
+-include slides/slides.mk
+-include exercises/exercises.mk
 
 # ---- Entry points ----------------------------------------------------------
 
@@ -115,13 +120,15 @@ deps-build:
 	@sh mk/deps.sh build
 deps-check:
 	@sh mk/deps.sh check
+deps-slides:
+	@sh mk/deps.sh slides
 
 # `make run` runs every chapter guest in order; CH=02 runs one.
 run: deps-build
 	@$(MAKE) --no-print-directory all
 	@set -e; for c in $(if $(CH),$(CH),$(patsubst ch%,%,$(notdir $(CH_BINS)))); do \
 		echo; echo "=== build/ch$$c ==="; \
-		./$(BUILD)/ch$$c || { echo "build/ch$$c exited with status $$?"; exit 1; }; \
+		$(BUILD)/ch$$c || { echo "build/ch$$c exited with status $$?"; exit 1; }; \
 	done
 
 # `make check` runs every test; T=pattern runs the tests whose name holds it.
@@ -131,18 +138,18 @@ check: deps-check
 	@$(MAKE) --no-print-directory check-run
 
 check-run:
-	$(Q)BUILD=$(BUILD) GB=$(GB) ./$(BUILD)/tests/runner \
+	$(Q)BUILD=$(BUILD) GB=$(GB) $(BUILD)/tests/runner \
 		$(if $(T),--filter '$(T)') $(if $(V:0=),--verbose) \
-		--logs $(BUILD)/check/logs tests/tests.list
+		--logs $(BUILD)/check/logs $(sort $(wildcard tests/*.list))
 
 # The doctor needs only gcc: it must run before the rest can be installed.
 doctor:
 	@$(MAKE) --no-print-directory $(BUILD)/doctor
-	@./$(BUILD)/doctor
+	@$(BUILD)/doctor
 
 bench: deps-build
 	@$(MAKE) --no-print-directory all
-	@./$(BUILD)/bench $(GB)/tests/bench_out16.bin ./$(BUILD)/ch01
+	@$(BUILD)/bench $(GB)/tests/bench_out16.bin $(BUILD)/ch01
 
 FORMAT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format-check:

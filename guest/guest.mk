@@ -111,7 +111,7 @@ GUESTS := $(GB)/ch01.bin $(GB)/ch02.elf $(GB)/ch03.elf \
 	  $(GB)/ch03-paging32.elf $(TGUEST16) $(TGUEST64)
 guests: $(GUESTS)
 	@mkdir -p $(BUILD)
-	@[ "$(BUILD)" = "$(patsubst %/,%,$(dir $(GB)))" ] || ln -sfn ../guest $(BUILD)/guest
+	@[ "$(BUILD)/guest" = "$(GB)" ] || ln -sfn "$(abspath $(GB))" $(BUILD)/guest
 
 .PRECIOUS: $(GB)/%.elf $(GB)/%.o32 $(GB)/%.o64 $(GB)/tests/%.elf
 -include $(shell find $(GB) -name '*.d' 2>/dev/null)

@@ -257,51 +257,69 @@ static void record(struct vcpu *v, const struct exit_info *e)
 		stats_add(v->stats, e);
 }
 
+int vcpu_step(struct vcpu *v, struct exit_info *e)
+{
+	struct fault_context fc;
+
+	memset(e, 0, sizeof(*e));
+	if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return VCPU_INTERRUPTED;
+		error("KVM_RUN failed: %s", strerror(errno));
+		return ABI_STATUS_HOST;
+	}
+	exit_decode(v->run, v->exits + 1, exit_rip(v), e);
+	switch (e->reason) {
+	case KVM_EXIT_DEBUG:
+		/* Single-step or a breakpoint: the debugger's, not an exit
+		 * the guest caused, so it is neither counted nor traced. */
+		if (v->guest_debug)
+			return VCPU_DEBUG_STOP;
+		break;
+	case KVM_EXIT_INTR:
+		return VCPU_INTERRUPTED;
+	case KVM_EXIT_IO:
+		v->exits++;
+		handle_io(v, e);
+		record(v, e);
+		return v->stop ? v->stop_status : VCPU_CONTINUE;
+	case KVM_EXIT_MMIO:
+		v->exits++;
+		handle_mmio(v, e);
+		record(v, e);
+		return v->stop ? v->stop_status : VCPU_CONTINUE;
+	case KVM_EXIT_HLT:
+		/* Chapters 1-3 have no interrupts: HLT is the end. */
+		v->exits++;
+		record(v, e);
+		return ABI_STATUS_OK;
+	default:
+		break;
+	}
+	v->exits++;
+	record(v, e);
+	fc = vcpu_fault_context(v);
+	if (!v->fault_quiet)
+		explain_fault(&fc, e);
+	return ABI_STATUS_FAULT;
+}
+
 int vcpu_run(struct vcpu *v, unsigned timeout_sec)
 {
 	struct fault_context fc = vcpu_fault_context(v);
 	uint64_t start = now_ns();
 	struct exit_info e;
-	int status = -1;
+	int status;
 
 	v->stop = false;
 	run_timeout_arm(v->run, timeout_sec);
-	while (status < 0) {
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno != EINTR && errno != EAGAIN) {
-				error("KVM_RUN failed: %s", strerror(errno));
-				status = ABI_STATUS_HOST;
-			} else if (run_timeout_expired()) {
-				explain_timeout(&fc, timeout_sec);
-				status = ABI_STATUS_TIMEOUT;
-			}
-			continue; /* a stray signal: just run again */
+	do {
+		status = vcpu_step(v, &e);
+		if (status == VCPU_INTERRUPTED && run_timeout_expired()) {
+			explain_timeout(&fc, timeout_sec);
+			status = ABI_STATUS_TIMEOUT;
 		}
-		exit_decode(v->run, ++v->exits, exit_rip(v), &e);
-		switch (e.reason) {
-		case KVM_EXIT_IO:
-			handle_io(v, &e);
-			break;
-		case KVM_EXIT_MMIO:
-			handle_mmio(v, &e);
-			break;
-		case KVM_EXIT_HLT:
-			/* Chapters 1-3 have no interrupts: HLT is the end. */
-			status = ABI_STATUS_OK;
-			break;
-		case KVM_EXIT_INTR:
-			break;
-		default:
-			record(v, &e);
-			if (!v->fault_quiet)
-				explain_fault(&fc, &e);
-			status = ABI_STATUS_FAULT;
-			continue;
-		}
-		record(v, &e);
-		if (v->stop)
-			status = v->stop_status;
-	}
+	} while (status < 0);
 	run_timeout_disarm();
 	if (v->stats)
 		v->stats->elapsed_ns = now_ns() - start;

@@ -2,7 +2,8 @@
 # Check for the Debian packages kvmlab needs and install the missing ones.
 #
 #   sh mk/deps.sh build    packages to build and run the chapters (make run)
-#   sh mk/deps.sh check    build + what the tests use (make check)
+#   sh mk/deps.sh slides   build + what the slide decks are built with
+#   sh mk/deps.sh check    all of the above + what the tests use (make check)
 #   sh mk/deps.sh report   list every package and whether it is installed
 #
 # As root, missing packages are installed with apt-get (after apt-get
@@ -11,7 +12,12 @@
 set -u
 
 build_pkgs="gcc make binutils pkg-config libc6-dev libcmocka-dev libfdt-dev libncurses-dev"
-check_pkgs="$build_pkgs clang-format"
+# dtc decodes the device trees of chapter 5 (and its tests).
+build_pkgs="$build_pkgs device-tree-compiler"
+slides_pkgs="$build_pkgs pandoc graphviz"
+# clang-format: CI's style check; tmux drives the viewer in a terminal;
+# chromium renders the slide decks headless.
+check_pkgs="$slides_pkgs clang-format tmux chromium"
 
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 
@@ -24,13 +30,14 @@ missing_of() {
 what=${1:-build}
 case "$what" in
 build) pkgs=$build_pkgs ;;
+slides) pkgs=$slides_pkgs ;;
 check) pkgs=$check_pkgs ;;
 report)
 	for p in $check_pkgs; do
 		if have "$p"; then printf '  ok       %s\n' "$p"; else printf '  MISSING  %s\n' "$p"; fi
 	done
 	exit 0 ;;
-*) echo "usage: $0 build|check|report" >&2; exit 2 ;;
+*) echo "usage: $0 build|slides|check|report" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

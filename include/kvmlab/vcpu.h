@@ -35,6 +35,8 @@ struct vcpu {
 	const struct guest_image *image; /* for symbol names; may be NULL */
 	struct exit_history history;
 	uint64_t exits;
+	/* KVM_SET_GUEST_DEBUG is on: KVM_EXIT_DEBUG is expected (viewer). */
+	bool guest_debug;
 	/* The caller explains faults itself (chapter 3's --paging32). */
 	bool fault_quiet;
 	/* Set by a device (debug-exit) to end the run with `stop_status`. */
@@ -57,6 +59,19 @@ void vcpu_request_stop(struct vcpu *v, int status);
 
 /* The context explain_fault() needs, filled from this vCPU. */
 struct fault_context vcpu_fault_context(const struct vcpu *v);
+
+/* vcpu_step() results that are not a final status (those are >= 0). */
+#define VCPU_CONTINUE (-1)    /* an exit was handled; run again */
+#define VCPU_DEBUG_STOP (-2)  /* KVM_EXIT_DEBUG with guest_debug on */
+#define VCPU_INTERRUPTED (-3) /* a signal interrupted KVM_RUN; no exit */
+
+/*
+ * One KVM_RUN and the handling of the exit it ends with, as vcpu_run()
+ * does it: `e` receives the decoded exit (e->seq == 0 when there was none).
+ * Returns a final status (>= 0, as vcpu_run) or one of the values above.
+ * The viewer drives the guest with it, one instruction at a time.
+ */
+int vcpu_step(struct vcpu *v, struct exit_info *e);
 
 /*
  * Run until the guest stops.  Returns the chapter binary's exit status
