@@ -70,9 +70,12 @@ void stats_print(const struct stats *s, FILE *out)
 	fflush(stdout);
 	fprintf(out, "\nexit statistics: %" PRIu64 " exits", s->total);
 	if (s->elapsed_ns)
-		fprintf(out, " in %.3f s (%.0f exits/s, %.2f us per exit)",
-			secs, secs > 0 ? (double)s->total / secs : 0.0,
-			s->total ? secs * 1e6 / (double)s->total : 0.0);
+		fprintf(
+		    out,
+		    " in %.3f %s (%.0f exits/s, %.2f us of run time per exit)",
+		    secs < 1 ? secs * 1e3 : secs, secs < 1 ? "ms" : "s",
+		    secs > 0 ? (double)s->total / secs : 0.0,
+		    s->total ? secs * 1e6 / (double)s->total : 0.0);
 	fprintf(out, "\n  %-18s %10s %7s\n", "reason", "count", "share");
 	for (unsigned r = 0; r < STATS_REASONS; r++)
 		if (s->by_reason[r])

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
@@ -165,6 +166,9 @@ int main(int argc, char **argv)
 				   .mem = &mem,
 				   .image = &image,
 				   .history = &history};
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	run_timeout_arm(run, opt.timeout);
 	while (status < 0) {
 		if (ioctl(vcpu, KVM_RUN, 0) < 0) {
@@ -224,6 +228,9 @@ int main(int argc, char **argv)
 		}
 	}
 	run_timeout_disarm();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	stats.elapsed_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull +
+			   (uint64_t)(t1.tv_nsec - t0.tv_nsec);
 	fflush(stdout);
 
 	if (opt.stats)

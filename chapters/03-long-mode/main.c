@@ -57,8 +57,8 @@ static int check_image(const struct guest_image *img, const char *path)
 		return 0; /* flat 64-bit code at 1 MiB */
 	if (img->kind == want)
 		return 0;
-	error("%s is %s; chapter 3 %s needs %s", path,
-	      image_kind_name(img->kind), paging32 ? "--paging32" : "",
+	error("%s is %s; chapter 3%s needs %s", path,
+	      image_kind_name(img->kind), paging32 ? " with --paging32" : "",
 	      image_kind_name(want));
 	hint("32-bit guests run with build/ch02 (or ch03 --paging32)");
 	return ABI_STATUS_BAD_IMAGE;
