@@ -41,12 +41,14 @@ static int bytes_at_rip(const struct fault_context *f, uint64_t rip,
 
 	if (!f->mem || ioctl(f->vcpu_fd, KVM_GET_SREGS, &s) < 0)
 		return 0;
-	t.linear_address = s.cs.base + rip;
-	if (!(s.cr0 & CR0_PE))
-		t.linear_address &= 0xfffff; /* real mode: 20-bit addresses */
+	/* Real mode: IP is 16 bits, but CS.base can be anything KVM_SET_SREGS
+	 * put there (0xffff0000 at reset). */
+	t.linear_address = s.cs.base + ((s.cr0 & CR0_PE) ? rip : rip & 0xffff);
 	if (ioctl(f->vcpu_fd, KVM_TRANSLATE, &t) < 0 || !t.valid)
 		return 0;
 	gpa = t.physical_address;
+	if (gpa >= f->mem->size)
+		return -1;	       /* no RAM there: nothing to fetch */
 	room = 0x1000 - (gpa & 0xfff); /* stay within one page */
 	if (max > room)
 		max = room;
@@ -70,6 +72,9 @@ static void print_where(const struct fault_context *f, uint64_t rip)
 	hint("where: rip %s, %s", name,
 	     fault_cpu_mode(f->vcpu_fd, mode, sizeof(mode)));
 	n = bytes_at_rip(f, rip, code, sizeof(code));
+	if (n < 0)
+		hint("rip points outside guest RAM: there is no code there "
+		     "(a jump or return to a wrong address?)");
 	if (n > 0) {
 		char hex[3 * sizeof(code) + 1] = "";
 

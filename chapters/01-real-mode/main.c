@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 	struct kvm_regs regs;
 	struct kvm_run *run;
 	int kvm, vm, vcpu, run_size, status = -1;
-	uint64_t exits = 0;
+	uint64_t exits = 0, unhandled = 0;
 
 	int r = options_parse(&opt, &chapter, argc, argv);
 	if (r)
@@ -206,10 +206,17 @@ int main(int argc, char **argv)
 				   run->io.port == ABI_PORT_DEBUG_EXIT) {
 				status = data[0];
 			} else {
-				warning(
-				    "unhandled IO %s port 0x%x at rip 0x%llx",
-				    run->io.direction ? "out" : "in",
-				    run->io.port, regs.rip);
+				/* Nothing answers there: say so (a few times),
+				 * and let reads see all ones, as on a PC. */
+				if (++unhandled <= 8)
+					warning(
+					    "unhandled IO %s port 0x%x at "
+					    "rip 0x%llx%s",
+					    run->io.direction ? "out" : "in",
+					    run->io.port, regs.rip,
+					    unhandled == 8 ? " (no more of "
+							     "these warnings)"
+							   : "");
 				if (run->io.direction == KVM_EXIT_IO_IN)
 					memset(data, 0xff, run->io.size);
 			}

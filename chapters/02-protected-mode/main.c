@@ -12,6 +12,7 @@
  * From this chapter on, main() composes library calls: each line is one
  * step of chapter 1's main.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include "abi/machine.h"
@@ -118,9 +119,15 @@ int main(int argc, char **argv)
 	if (debugexit_register(&cpu) || console_register(&con, &pio, stdout))
 		goto out;
 	/* The first register state: real mode, or protected mode. */
-	status = ABI_STATUS_BAD_IMAGE;
-	if (start(&cpu, &img))
+	r = start(&cpu, &img);
+	if (r) {
+		/* Our own checks refuse the image; KVM refusing the state
+		 * (KVM_SET_SREGS) is a VMM or KVM problem. */
+		status = r == -ERANGE || r == -EEXIST || r == -ENOENT
+			     ? ABI_STATUS_BAD_IMAGE
+			     : ABI_STATUS_HOST;
 		goto out;
+	}
 
 	show_segments(&cpu, direct ? "as the VMM set them (--direct)"
 				   : "at the first instruction (real mode)");

@@ -133,12 +133,10 @@ static int paging32_outcome(struct vcpu *cpu, int status)
 		explain_fault(&fc, last);
 		return status;
 	}
-	fflush(stdout);
-	fprintf(stderr,
-		"ch03: 32-bit paging is not supported by this KVM: the guest "
-		"shut down\n(KVM_EXIT_SHUTDOWN) when it set CR0.PG without "
-		"EFER.LME.  Software KVMs\nsuch as kvm-pvm page only in long "
-		"mode; with VT-x or AMD-V this guest runs\nto the end.\n");
+	warning("32-bit paging is not supported by this KVM: the guest shut "
+		"down (KVM_EXIT_SHUTDOWN) when it set CR0.PG without EFER.LME");
+	hint("why: software KVMs such as kvm-pvm page only in long mode");
+	hint("on a machine with VT-x or AMD-V this guest runs to the end");
 	return ABI_STATUS_UNSUPPORTED;
 }
 
@@ -192,9 +190,15 @@ int main(int argc, char **argv)
 	if (debugexit_register(&cpu) || console_register(&con, &pio, stdout))
 		goto out;
 	/* Long mode with VMM-built tables, or protected mode at start32. */
-	status = ABI_STATUS_BAD_IMAGE;
-	if (start(&cpu, &img))
+	r = start(&cpu, &img);
+	if (r) {
+		/* Our own checks refuse the image; KVM refusing the state
+		 * (KVM_SET_SREGS) is a VMM or KVM problem. */
+		status = r == -ERANGE || r == -EEXIST || r == -ENOENT
+			     ? ABI_STATUS_BAD_IMAGE
+			     : ABI_STATUS_HOST;
 		goto out;
+	}
 
 	status = vcpu_run(&cpu, opt.timeout);
 	if (paging32)
