@@ -75,7 +75,6 @@ $(GB)/%16.elf: $(GB)/%16.o32 guest/ld/flat16.ld
 $(GB)/%.bin: $(GB)/%.elf
 	$(quiet) BIN $@
 	$(Q)$(OBJCOPY) -O binary $< $@
-	$(Q)$(OBJDUMP) -D -b binary -m i8086 --adjust-vma=0x1000 $@ > $(basename $@).lst
 
 # ---- Chapter guests ---------------------------------------------------------
 

@@ -37,7 +37,7 @@ int guest_main(void)
 
 	/* GDTR: where the CPU looks up every selector loaded from now on. */
 	sgdt(&gdtr);
-	printf("GDTR: base 0x%08lx limit 0x%04x (%u descriptors)\n",
-	       gdtr.base, gdtr.limit, (gdtr.limit + 1) / 8);
+	printf("GDTR: base 0x%08lx limit 0x%04x (%u descriptors)\n", gdtr.base,
+	       gdtr.limit, (gdtr.limit + 1) / 8);
 	return 0;
 }

@@ -17,9 +17,9 @@
 #include "printf.h"
 
 /* 32-bit page-directory entry bits (SDM Vol. 3A, 4.3). */
-#define PDE_P  (1u << 0)	/* present */
-#define PDE_W  (1u << 1)	/* writable */
-#define PDE_PS (1u << 7)	/* maps a 4 MiB page (needs CR4.PSE) */
+#define PDE_P  (1u << 0) /* present */
+#define PDE_W  (1u << 1) /* writable */
+#define PDE_PS (1u << 7) /* maps a 4 MiB page (needs CR4.PSE) */
 
 /* CR3 holds its physical address, whose low 12 bits must be zero. */
 static uint32_t page_dir[1024] __attribute__((aligned(4096)));

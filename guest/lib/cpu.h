@@ -13,25 +13,25 @@
 #include <stdint.h>
 
 /* Control-register and EFER bits the guests use (SDM Vol. 3A, 2.5). */
-#define CR0_PE    (1ul << 0)  /* protected mode */
-#define CR0_MP    (1ul << 1)
-#define CR0_EM    (1ul << 2)
-#define CR0_TS    (1ul << 3)
-#define CR0_ET    (1ul << 4)
-#define CR0_NE    (1ul << 5)
-#define CR0_WP    (1ul << 16) /* write protect, also at CPL 0 */
-#define CR0_AM    (1ul << 18)
-#define CR0_NW    (1ul << 29)
-#define CR0_CD    (1ul << 30)
-#define CR0_PG    (1ul << 31) /* paging */
-#define CR4_PSE   (1ul << 4)  /* 4 MiB pages in 32-bit paging */
-#define CR4_PAE   (1ul << 5)  /* 64-bit page-table entries */
-#define CR4_PGE   (1ul << 7)
-#define MSR_EFER  0xc0000080u
-#define EFER_SCE  (1ull << 0)
-#define EFER_LME  (1ull << 8)  /* long mode enable */
-#define EFER_LMA  (1ull << 10) /* long mode active (set by the CPU) */
-#define EFER_NXE  (1ull << 11)
+#define CR0_PE	 (1ul << 0) /* protected mode */
+#define CR0_MP	 (1ul << 1)
+#define CR0_EM	 (1ul << 2)
+#define CR0_TS	 (1ul << 3)
+#define CR0_ET	 (1ul << 4)
+#define CR0_NE	 (1ul << 5)
+#define CR0_WP	 (1ul << 16) /* write protect, also at CPL 0 */
+#define CR0_AM	 (1ul << 18)
+#define CR0_NW	 (1ul << 29)
+#define CR0_CD	 (1ul << 30)
+#define CR0_PG	 (1ul << 31) /* paging */
+#define CR4_PSE	 (1ul << 4)  /* 4 MiB pages in 32-bit paging */
+#define CR4_PAE	 (1ul << 5)  /* 64-bit page-table entries */
+#define CR4_PGE	 (1ul << 7)
+#define MSR_EFER 0xc0000080u
+#define EFER_SCE (1ull << 0)
+#define EFER_LME (1ull << 8)  /* long mode enable */
+#define EFER_LMA (1ull << 10) /* long mode active (set by the CPU) */
+#define EFER_NXE (1ull << 11)
 
 static inline unsigned long read_cr0(void)
 {

@@ -23,10 +23,10 @@ noreturn void guest_abort(const char *file, int line, const char *what);
  * GUEST_CHECK(cond): if cond is false, abort naming the condition and where
  * it was checked.  Unlike assert(), it is never compiled out.
  */
-#define GUEST_CHECK(cond)                                          \
-	do {                                                       \
-		if (!(cond))                                       \
-			guest_abort(__FILE__, __LINE__, #cond);    \
+#define GUEST_CHECK(cond)                                                      \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			guest_abort(__FILE__, __LINE__, #cond);                \
 	} while (0)
 
 #endif

@@ -18,9 +18,9 @@
 /* Where formatted characters go. */
 struct sink {
 	void (*put)(struct sink *s, char c);
-	char *buf;	/* vsnprintf: the caller's buffer */
-	size_t size;	/* its size */
-	size_t len;	/* characters produced so far (even if not stored) */
+	char *buf;   /* vsnprintf: the caller's buffer */
+	size_t size; /* its size */
+	size_t len;  /* characters produced so far (even if not stored) */
 };
 
 static void put_buffer(struct sink *s, char c)
@@ -68,10 +68,10 @@ static unsigned int divmod10(uint64_t *n)
 
 /* The parsed pieces of one conversion, such as %-08.3lx. */
 struct spec {
-	int left;	/* '-': pad on the right */
-	int zero;	/* '0': pad numbers with zeros */
-	int width;	/* minimum field width */
-	int prec;	/* precision, -1 if none */
+	int left;  /* '-': pad on the right */
+	int zero;  /* '0': pad numbers with zeros */
+	int width; /* minimum field width */
+	int prec;  /* precision, -1 if none */
 };
 
 /*
@@ -83,7 +83,7 @@ static void put_number(struct sink *s, uint64_t v, int neg, unsigned int base,
 		       int upper, const char *prefix, const struct spec *sp)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	char tmp[24];	/* 2^64 - 1 has 20 decimal digits */
+	char tmp[24]; /* 2^64 - 1 has 20 decimal digits */
 	int n = 0, nprefix = 0, zeros, pad;
 
 	/* C: a precision of 0 prints nothing for the value 0. */
@@ -198,7 +198,7 @@ static void vformat(struct sink *s, const char *fmt, va_list ap_in)
 	/* A copy, so helpers can take a pointer to it portably. */
 	va_copy(ap, ap_in);
 	for (; *fmt; fmt++) {
-		struct spec sp = { 0, 0, 0, -1 };
+		struct spec sp = {0, 0, 0, -1};
 		enum length len = LEN_INT;
 		const char *start = fmt;
 		uint64_t u;
@@ -218,7 +218,7 @@ static void vformat(struct sink *s, const char *fmt, va_list ap_in)
 				break;
 		}
 		sp.width = parse_count(&fmt, &ap);
-		if (sp.width < 0) {	/* C: a negative '*' width means '-' */
+		if (sp.width < 0) { /* C: a negative '*' width means '-' */
 			sp.left = 1;
 			sp.width = -sp.width;
 		}
@@ -248,12 +248,13 @@ static void vformat(struct sink *s, const char *fmt, va_list ap_in)
 			put_number(s, u, v < 0, 10, 0, "", &sp);
 			break;
 		case 'u':
-			put_number(s, arg_unsigned(&ap, len), 0, 10, 0, "", &sp);
+			put_number(s, arg_unsigned(&ap, len), 0, 10, 0, "",
+				   &sp);
 			break;
 		case 'x':
 		case 'X':
-			put_number(s, arg_unsigned(&ap, len), 0, 16, *fmt == 'X',
-				   "", &sp);
+			put_number(s, arg_unsigned(&ap, len), 0, 16,
+				   *fmt == 'X', "", &sp);
 			break;
 		case 'p':
 			u = (uintptr_t)va_arg(ap, void *);
@@ -288,7 +289,7 @@ out:
 
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct sink s = { put_buffer, buf, size, 0 };
+	struct sink s = {put_buffer, buf, size, 0};
 
 	vformat(&s, fmt, ap);
 	if (size)
@@ -309,7 +310,7 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 
 int vprintf(const char *fmt, va_list ap)
 {
-	struct sink s = { put_console, NULL, 0, 0 };
+	struct sink s = {put_console, NULL, 0, 0};
 
 	vformat(&s, fmt, ap);
 	return (int)s.len;

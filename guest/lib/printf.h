@@ -25,12 +25,13 @@
  * output would have had, so a return value >= size means it was cut short.
  */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+    __attribute__((format(__printf__, 3, 0)));
 int snprintf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(__printf__, 3, 4)));
 
 /* Format to the console (console.h).  Returns the number of bytes written. */
-int vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vprintf(const char *fmt, va_list ap)
+    __attribute__((format(__printf__, 1, 0)));
+int printf(const char *fmt, ...) __attribute__((format(__printf__, 1, 2)));
 
 #endif

@@ -4,6 +4,10 @@
  *
  * Byte-at-a-time loops: guests copy little, and at CPL 0 on an emulating
  * KVM the simplest code is also the easiest to step through in the viewer.
+ *
+ * A hosted compiler may turn a copy or fill loop into a call to memcpy or
+ * memset, which inside memcpy or memset would call itself forever.  Guests
+ * are built with -ffreestanding -fno-builtin, which rules that out.
  */
 #include <stdint.h>
 
@@ -14,13 +18,6 @@
  * library's, which a 32-bit freestanding build may not have.
  */
 #define ULONG_MAX (~0ul)
-
-/*
- * GCC can recognise a copy or fill loop and replace it with a call to
- * memcpy or memset.  Inside memcpy and memset that call would be to the
- * function itself, forever.  Switch that transformation off for this file.
- */
-#pragma GCC optimize("no-tree-loop-distribute-patterns")
 
 void *memcpy(void *dst, const void *src, size_t n)
 {

@@ -18,12 +18,12 @@
  * three pieces, the code segment to run it in, and its type.
  */
 struct idt_gate {
-	uint16_t offset_lo;	/* handler address bits 0-15 */
-	uint16_t selector;	/* code segment: must be a 64-bit one */
-	uint8_t ist;		/* interrupt stack table index, 0 = none */
-	uint8_t type_attr;	/* P, DPL, gate type */
-	uint16_t offset_mid;	/* bits 16-31 */
-	uint32_t offset_hi;	/* bits 32-63 */
+	uint16_t offset_lo;  /* handler address bits 0-15 */
+	uint16_t selector;   /* code segment: must be a 64-bit one */
+	uint8_t ist;	     /* interrupt stack table index, 0 = none */
+	uint8_t type_attr;   /* P, DPL, gate type */
+	uint16_t offset_mid; /* bits 16-31 */
+	uint32_t offset_hi;  /* bits 32-63 */
 	uint32_t reserved;
 } __attribute__((packed));
 
@@ -42,30 +42,30 @@ static trap_handler handlers[IDT_EXCEPTIONS];
 static const struct {
 	const char *name, *mnemonic;
 } exceptions[IDT_EXCEPTIONS] = {
-	[0] = { "Divide Error", "#DE" },
-	[1] = { "Debug", "#DB" },
-	[2] = { "Non-Maskable Interrupt", "NMI" },
-	[3] = { "Breakpoint", "#BP" },
-	[4] = { "Overflow", "#OF" },
-	[5] = { "BOUND Range Exceeded", "#BR" },
-	[6] = { "Invalid Opcode", "#UD" },
-	[7] = { "Device Not Available", "#NM" },
-	[8] = { "Double Fault", "#DF" },
-	[9] = { "Coprocessor Segment Overrun", "--" },
-	[10] = { "Invalid TSS", "#TS" },
-	[11] = { "Segment Not Present", "#NP" },
-	[12] = { "Stack-Segment Fault", "#SS" },
-	[13] = { "General Protection", "#GP" },
-	[14] = { "Page Fault", "#PF" },
-	[16] = { "x87 Floating-Point Error", "#MF" },
-	[17] = { "Alignment Check", "#AC" },
-	[18] = { "Machine Check", "#MC" },
-	[19] = { "SIMD Floating-Point", "#XM" },
-	[20] = { "Virtualization", "#VE" },
-	[21] = { "Control Protection", "#CP" },
-	[28] = { "Hypervisor Injection", "#HV" },
-	[29] = { "VMM Communication", "#VC" },
-	[30] = { "Security", "#SX" },
+    [0] = {"Divide Error", "#DE"},
+    [1] = {"Debug", "#DB"},
+    [2] = {"Non-Maskable Interrupt", "NMI"},
+    [3] = {"Breakpoint", "#BP"},
+    [4] = {"Overflow", "#OF"},
+    [5] = {"BOUND Range Exceeded", "#BR"},
+    [6] = {"Invalid Opcode", "#UD"},
+    [7] = {"Device Not Available", "#NM"},
+    [8] = {"Double Fault", "#DF"},
+    [9] = {"Coprocessor Segment Overrun", "--"},
+    [10] = {"Invalid TSS", "#TS"},
+    [11] = {"Segment Not Present", "#NP"},
+    [12] = {"Stack-Segment Fault", "#SS"},
+    [13] = {"General Protection", "#GP"},
+    [14] = {"Page Fault", "#PF"},
+    [16] = {"x87 Floating-Point Error", "#MF"},
+    [17] = {"Alignment Check", "#AC"},
+    [18] = {"Machine Check", "#MC"},
+    [19] = {"SIMD Floating-Point", "#XM"},
+    [20] = {"Virtualization", "#VE"},
+    [21] = {"Control Protection", "#CP"},
+    [28] = {"Hypervisor Injection", "#HV"},
+    [29] = {"VMM Communication", "#VC"},
+    [30] = {"Security", "#SX"},
 };
 
 const char *exception_name(unsigned int vector)

@@ -9,7 +9,7 @@
  * registered for the vector or reports the exception and ends the guest.
  *
  * Vectors 32-255 have no stub yet and their gates are not present: an
- * interrupt there raises #NP, whose error code names the vector.
+ * interrupt there raises #NP, with the vector in its error code (bits 3 on).
  */
 #ifndef GUEST_IDT_H
 #define GUEST_IDT_H
@@ -18,23 +18,23 @@
 #include <stdnoreturn.h>
 
 /* Exception vectors (SDM Vol. 3A, 6.15) used by name in the guests. */
-#define VEC_DE 0	/* divide error */
-#define VEC_DB 1	/* debug */
-#define VEC_BP 3	/* breakpoint */
-#define VEC_UD 6	/* invalid opcode */
-#define VEC_DF 8	/* double fault */
-#define VEC_NP 11	/* segment not present */
-#define VEC_GP 13	/* general protection */
-#define VEC_PF 14	/* page fault */
+#define VEC_DE	       0  /* divide error */
+#define VEC_DB	       1  /* debug */
+#define VEC_BP	       3  /* breakpoint */
+#define VEC_UD	       6  /* invalid opcode */
+#define VEC_DF	       8  /* double fault */
+#define VEC_NP	       11 /* segment not present */
+#define VEC_GP	       13 /* general protection */
+#define VEC_PF	       14 /* page fault */
 #define IDT_EXCEPTIONS 32
 #define IDT_ENTRIES    256
 
 /* #PF error code bits (SDM Vol. 3A, 4.7). */
-#define PF_ERR_P    (1u << 0)	/* 0: page not present, 1: protection */
-#define PF_ERR_W    (1u << 1)	/* the access was a write */
-#define PF_ERR_U    (1u << 2)	/* the access came from CPL 3 */
-#define PF_ERR_RSVD (1u << 3)	/* a reserved bit was set in an entry */
-#define PF_ERR_I    (1u << 4)	/* an instruction fetch */
+#define PF_ERR_P    (1u << 0) /* 0: page not present, 1: protection */
+#define PF_ERR_W    (1u << 1) /* the access was a write */
+#define PF_ERR_U    (1u << 2) /* the access came from CPL 3 */
+#define PF_ERR_RSVD (1u << 3) /* a reserved bit was set in an entry */
+#define PF_ERR_I    (1u << 4) /* an instruction fetch */
 
 /*
  * What isr.S saves, lowest address first: the general registers it

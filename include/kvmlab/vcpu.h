@@ -61,8 +61,8 @@ void vcpu_request_stop(struct vcpu *v, int status);
 struct fault_context vcpu_fault_context(const struct vcpu *v);
 
 /* vcpu_step() results that are not a final status (those are >= 0). */
-#define VCPU_CONTINUE (-1)    /* an exit was handled; run again */
-#define VCPU_DEBUG_STOP (-2)  /* KVM_EXIT_DEBUG with guest_debug on */
+#define VCPU_CONTINUE	 (-1) /* an exit was handled; run again */
+#define VCPU_DEBUG_STOP	 (-2) /* KVM_EXIT_DEBUG with guest_debug on */
 #define VCPU_INTERRUPTED (-3) /* a signal interrupted KVM_RUN; no exit */
 
 /*

@@ -103,7 +103,6 @@ static double library_loop(const char *guest)
 	}
 	double ns = (double)(t1 - t0) / (double)s.cpu.exits;
 
-
 	teardown(&s);
 	return ns;
 }
