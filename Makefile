@@ -5,6 +5,7 @@
 #   make               build everything into build/
 #   make doctor        is this machine ready for kvmlab?
 #   make bench         exit-cost figures
+#   make slides        the chapter decks as self-contained HTML in build/slides
 #   make format-check  clang-format --dry-run over the C sources
 #   make clean
 #
@@ -16,7 +17,7 @@ ifndef GB
 GB := $(BUILD)/guest
 endif
 ifeq ($(SAN),1)
-BUILD := $(BUILD)/san
+override BUILD := $(BUILD)/san
 endif
 
 ifeq ($(V),1)

@@ -12,10 +12,14 @@
 
 enum log_level log_level = LOG_WARNING;
 
+/* Whether the last message was shown: its hints follow it, or not. */
+static int last_shown;
+
 static void vreport(enum log_level level, const char *tag, const char *fmt,
 		    va_list ap)
 {
-	if (level > log_level)
+	last_shown = level <= log_level;
+	if (!last_shown)
 		return;
 	fflush(stdout);
 	fprintf(stderr, "kvmlab: %s", tag);
@@ -61,8 +65,9 @@ void hint(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (log_level < LOG_ERROR)
+	if (!last_shown)
 		return;
+	fflush(stdout);
 	va_start(ap, fmt);
 	fputs("  ", stderr);
 	vfprintf(stderr, fmt, ap);

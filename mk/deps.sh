@@ -14,7 +14,8 @@ set -u
 build_pkgs="gcc make binutils pkg-config libc6-dev libcmocka-dev libfdt-dev libncurses-dev"
 # dtc decodes the device trees of chapter 5 (and its tests).
 build_pkgs="$build_pkgs device-tree-compiler"
-slides_pkgs="$build_pkgs pandoc graphviz"
+# strace lets the chapter 1 deck show the ioctls in the order they run.
+slides_pkgs="$build_pkgs pandoc graphviz strace"
 # clang-format: CI's style check; tmux drives the viewer in a terminal;
 # chromium renders the slide decks headless.
 check_pkgs="$slides_pkgs clang-format tmux chromium"

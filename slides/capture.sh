@@ -1,0 +1,161 @@
+#!/bin/sh
+# Run the chapter binaries and keep what they print, for the slide decks.
+#
+#   sh slides/capture.sh BUILD GB OUTDIR      (slides/slides.mk runs it)
+#
+# Each `cap NAME EXPECT COMMAND` line below runs COMMAND with sh in a
+# directory that looks like the top of the source tree, except that its
+# build/ holds BUILD's binaries and GB's guests, so COMMAND reads exactly as
+# a student types it.  It writes "$ COMMAND" and everything COMMAND printed
+# (stdout and stderr) to OUTDIR/NAME.txt, which slides/splice.awk puts into
+# the deck in place of the line `<!-- capture: NAME -->`.
+#
+# EXPECT is a string the output must contain.  If it is missing, a chapter
+# has changed under its deck (or, in a student tree, its exercises are not
+# done yet): the fragment ends with a line saying so, and a warning is
+# printed.  The decks still build; tests/slides/render.sh fails on that
+# line, so a deck never goes stale unnoticed.
+#
+# `kcap` is `cap` for commands that need KVM.  Where no VM can be created
+# here, kcap writes "output not captured here: REASON" instead, and the decks
+# still build.
+set -eu
+
+BUILD=$(cd "$1" && pwd)
+GB=$(cd "$2" && pwd)
+OUT=${3%/}
+TOP=$(pwd)
+RUN=$OUT/run
+# render.sh looks for these words.
+MISMATCH="NOT AS THIS DECK EXPECTS: the output lacks"
+
+rm -rf "$OUT"
+mkdir -p "$RUN/build"
+for f in ch01 ch02 ch03 bench doctor; do
+	ln -s "$BUILD/$f" "$RUN/build/$f"
+done
+ln -s "$GB" "$RUN/build/guest"
+for d in chapters guest include kvmlab mk tests; do
+	ln -s "$TOP/$d" "$RUN/$d"
+done
+# The binaries look for their guests beside themselves (in BUILD/guest);
+# point them at build/guest in RUN, which is GB, so they print that path.
+export KVMLAB_GUEST_DIR=build/guest
+
+if "$BUILD/doctor" --probe >"$OUT/probe.txt" 2>&1; then
+	no_kvm=
+else
+	no_kvm="KVM cannot create a VM on the machine that built this deck: $(tail -n 1 "$OUT/probe.txt")"
+	# slides/slides.mk captures again next time, when KVM may work.
+	touch "$OUT/no-kvm"
+fi
+
+cap() {
+	name=$1 expect=$2
+	shift 2
+	status=0
+	(cd "$RUN" && eval "$*") >"$OUT/$name.out" 2>&1 || status=$?
+	{
+		printf '$ %s\n' "$*"
+		cat "$OUT/$name.out"
+		if ! grep -qF -- "$expect" "$OUT/$name.out"; then
+			printf '\n%s "%s" (status %d)\n' "$MISMATCH" "$expect" \
+				"$status"
+			printf '%s: warning: %s: no "%s" in the output of: %s\n' \
+				"$0" "$name" "$expect" "$*" >&2
+		fi
+	} >"$OUT/$name.txt"
+	rm -f "$OUT/$name.out"
+}
+
+kcap() {
+	if [ -n "$no_kvm" ]; then
+		{
+			printf '$ %s\n\n' "$3"
+			printf 'output not captured here: %s\n' "$no_kvm" |
+				fold -s -w 72
+		} >"$OUT/$1.txt"
+	else
+		cap "$@"
+	fi
+}
+
+# ---- Chapter 1: the KVM API in real mode ----------------------------------
+
+# strace shows the ioctls in the order they happen.  It is not one of
+# kvmlab's packages: without it, grep shows where main.c makes them.
+if strace -o /dev/null true 2>/dev/null; then
+	kcap ch01-ioctls 'KVM_RUN' \
+		"strace -e ioctl -e verbose=none ./build/ch01 -q 2>&1 >/dev/null | grep -m12 KVM_"
+else
+	cap ch01-ioctls 'KVM_RUN' \
+		"grep -no 'ioctl([^,]*, KVM_[A-Z_]*' chapters/01-real-mode/main.c"
+fi
+cap ch01-size 'main.c' \
+	"wc -l chapters/01-real-mode/main.c chapters/01-real-mode/guest.S"
+cap ch01-region 'KVM_SET_USER_MEMORY_REGION' \
+	"grep -A6 'kvm_userspace_memory_region region' chapters/01-real-mode/main.c"
+cap ch01-regs 'regs.rip' \
+	"grep -nE '^\s+(sregs|regs)\.[a-z.]+ =' chapters/01-real-mode/main.c"
+cap ch01-listing 'hlt' \
+	"sed -n '/ 1000:/,/ 1010:/p' build/guest/ch01.lst"
+cap ch01-loop 'KVM_EXIT_HLT' \
+	"sed -n '/switch (.*exit_reason)/,/ABI_STATUS_FAULT;/p' chapters/01-real-mode/main.c | grep -v '\\*'"
+kcap ch01-stats 'HLT' \
+	"./build/ch01 --stats -q"
+kcap ch01-trace '"reason":"HLT"' \
+	"./build/ch01 --trace t.json -q >/dev/null; head -n 3 t.json; echo ...; tail -n 2 t.json"
+kcap ch01-spell 'Hello' \
+	"sed -n 's/.*\"data\":\([0-9]*\).*/\1/p' t.json | awk '{ printf \"%c\", \$1 }'"
+kcap ch01-bench 'per exit' \
+	"./build/bench build/guest/tests/bench_out16.bin build/ch01"
+cap ch01-nokvm 'exit status 69' \
+	"KVMLAB_KVM_DEV=/dev/nonexistent ./build/ch01; echo \"exit status \$?\""
+kcap ch01-loop16 'exit status 124' \
+	"./build/ch01 --guest build/guest/tests/loop16.bin --timeout 1 -q; echo \"exit status \$?\""
+kcap ch01-status 'exit status 3' \
+	"./build/ch01 --guest build/guest/tests/status16.bin -q; echo \"exit status \$?\""
+kcap ch01-doctor 'VM can' \
+	"grep -cwE 'vmx|svm' /proc/cpuinfo; ./build/doctor | grep -E 'VM can|vmx|FAIL'"
+
+# ---- Chapter 2: protected mode --------------------------------------------
+
+cap ch02-gdt '.quad' \
+	"grep -n '\.quad' guest/boot/realmode.S"
+cap ch02-switch 'ljmpl' \
+	"sed -n '/<_start>:/,/ljmpl/p' build/guest/ch02.lst"
+kcap ch02-guest 'GDTR' \
+	"./build/ch02 -q | grep -E '^(Hello|entered|segments|CR0|GDTR)'"
+kcap ch02-segments 'when the guest stopped' \
+	"./build/ch02 -q | grep -E '^---|^  (mode|cs |gdt|cr0)|code exec'"
+kcap ch02-direct 'KVM_SET_SREGS' \
+	"./build/ch02 --direct -q | grep -E '^---|^  (mode|cs |gdt)|^entered'"
+cap ch02-modes 'vcpu_set_sregs' \
+	"sed -n '/^int boot_protected/,/^}/p' kvmlab/boot.c"
+kcap ch02-stats 'IO out' \
+	"./build/ch02 --stats -q >/dev/null; ./build/ch02 --direct --stats -q >/dev/null"
+kcap ch02-wrong 'exit status 65' \
+	"./build/ch02 --guest build/guest/ch03.elf; echo \"exit status \$?\""
+
+# ---- Chapter 3: paging and long mode --------------------------------------
+
+cap ch03-order 'ljmp' \
+	"sed -n '/%cr4,%eax/,/ljmp/p' build/guest/ch03.lst"
+cap ch03-vmm-order 'CR0_PG' \
+	"sed -n '/s->cr3 = cr3;/,/CR0_WP;/p' kvmlab/modes.c | grep -Ev '^\s*(/\*|\*( |/|\$))'"
+kcap ch03-run 'page faults handled' \
+	"./build/ch03 -q | sed -n '1,/^page faults/p'"
+cap ch03-fault '0x40000000' \
+	"grep -B3 -A1 ',0x40000000$' build/guest/ch03.lst"
+cap ch03-handler 'invlpg' \
+	"sed -n '/PML4 (bits 47-39)/,/invlpg/p' chapters/03-long-mode/guest.c | grep -Ev '^\s*(/\*|\*( |/|\$))'"
+kcap ch03-walk 'both agree' \
+	"./build/ch03 -q | sed -n '/^--- translating/,\$p'"
+kcap ch03-stats 'IO out' \
+	"./build/ch03 --stats -q >/dev/null"
+kcap ch03-guest-paging 'the guest' \
+	"./build/ch03 --guest-paging -q | grep -E '^(CR0|CR3|page tables|page walk)|^  PML4|agree'"
+kcap ch03-triple 'SHUTDOWN' \
+	"./build/ch03 --guest build/guest/tests/triple64.elf -q; echo \"exit status \$?\""
+kcap ch03-paging32 'guest stopped' \
+	"./build/ch03 --paging32 >/dev/null; echo \"exit status \$?\""

@@ -1,0 +1,71 @@
+# The slide decks, included by the top Makefile.
+#
+#   make slides     one self-contained HTML deck per chapter in $(BUILD)/slides/
+#
+# Built offline with pandoc (dzslides, everything embedded) and Graphviz:
+#
+#   slides/NN-*.md          a deck in pandoc Markdown; `## Title` starts a slide
+#   slides/diagrams/*.dot   diagrams, rendered to SVG and embedded in the decks
+#   slides/capture.sh       runs the chapter binaries and writes what they print
+#                           to $(BUILD)/slides/capture/NAME.txt
+#   slides/splice.awk       replaces each `<!-- capture: NAME -->` line of a deck
+#                           with that output, so no deck shows stale output
+#   slides/kvmlab.css, slides/fit.html   the look, and a script that shrinks
+#                           output too large for its slide
+#
+# Open $(BUILD)/slides/01-real-mode.html in a browser; the arrow keys move.
+# tests/slides/render.sh renders each slide in headless Chromium and checks
+# that none is blank or overflowing.
+
+SLIDES_MD := $(sort $(wildcard slides/[0-9][0-9]-*.md))
+SLIDES_HTML := $(SLIDES_MD:slides/%.md=$(BUILD)/slides/%.html)
+SLIDES_SVG := $(patsubst slides/diagrams/%.dot,$(BUILD)/slides/diagrams/%.svg,\
+	$(sort $(wildcard slides/diagrams/*.dot)))
+SLIDES_CAPTURED := $(BUILD)/slides/capture/done
+# What slides/capture.sh runs: add a chapter's binary and guests with its deck.
+SLIDES_RUNS := $(BUILD)/ch01 $(BUILD)/ch02 $(BUILD)/ch03 $(BUILD)/doctor \
+	$(BUILD)/bench $(GB)/ch01.bin $(GB)/ch02.elf $(GB)/ch03.elf \
+	$(GB)/ch03-paging32.elf $(GB)/tests/bench_out16.bin \
+	$(GB)/tests/loop16.bin $(GB)/tests/status16.bin $(GB)/tests/triple64.elf
+
+.PHONY: slides slides-build
+
+# Install pandoc and Graphviz if missing, then build what the decks need.
+slides: deps-slides
+	@$(MAKE) --no-print-directory slides-build
+
+slides-build: $(SLIDES_HTML)
+	@echo "slides: $(SLIDES_HTML)"
+
+# Run the chapter binaries the decks quote (a few seconds: the exit-cost
+# benchmark is one of them).  Again when a binary, a guest or the script
+# changes, and every time while KVM could not create a VM (no-kvm).
+$(SLIDES_CAPTURED): slides/capture.sh $(SLIDES_RUNS)
+	$(quiet) CAPTURE $(dir $@)
+	$(Q)sh slides/capture.sh $(BUILD) $(GB) $(dir $@)
+	@[ -e $(dir $@)no-kvm ] || touch $@
+
+$(BUILD)/slides/diagrams/%.svg: slides/diagrams/%.dot
+	$(quiet) DOT $<
+	@mkdir -p $(dir $@)
+	$(Q)dot -Tsvg -o $@ $<
+
+$(BUILD)/slides/%.md: slides/%.md slides/splice.awk $(SLIDES_CAPTURED)
+	$(quiet) SPLICE $<
+	$(Q)awk -v dir=$(BUILD)/slides/capture -f slides/splice.awk $< >$@.tmp
+	@mv $@.tmp $@
+
+# --self-contained embeds the CSS, the scripts and the SVGs: the file opens
+# offline and fetches nothing.
+$(BUILD)/slides/%.html: $(BUILD)/slides/%.md slides/kvmlab.css slides/fit.html $(SLIDES_SVG)
+	$(quiet) PANDOC $@
+	$(Q)pandoc -f markdown -t dzslides --self-contained --slide-level=2 \
+		--css=slides/kvmlab.css --include-after-body=slides/fit.html \
+		--resource-path=$(BUILD)/slides -o $@ $<
+
+# The slide test's PNG reader (no image library needed).
+$(BUILD)/tests/pngstat: $(BUILD)/tests/slides/pngstat.o
+	$(quiet) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+vmm: $(BUILD)/tests/pngstat
