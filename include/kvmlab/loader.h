@@ -7,6 +7,9 @@
  * their physical addresses; every segment is checked against guest RAM and
  * against the other segments before a byte is copied.  The symbol table is
  * kept so the viewer and fault reports can say "rip 0x100a3c <putc+12>".
+ *
+ * Chapters need only this header.  The code behind it lives in loader.c,
+ * elf.c, elffile.c and symbols.c; elffile.h and symbols.h are for those.
  */
 #ifndef KVMLAB_LOADER_H
 #define KVMLAB_LOADER_H
@@ -110,5 +113,22 @@ int image_symbol_find(const struct guest_image *img, const char *name,
 		      uint64_t *addr);
 /* Free the symbols.  Safe twice, after a failed load, and on a zeroed img. */
 void image_free(struct guest_image *img);
+
+/*
+ * Helpers shared by the loader's files (loader.c, elf.c), so that a flat
+ * image and an ELF segment that do not fit are explained the same way.
+ */
+
+/* Fill `err` (if the caller gave one) and return `code`. */
+int loader_fail(char *err, size_t errlen, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* "2 MiB", "64 KiB" or "1000 bytes": sizes as a student would say them. */
+const char *loader_size_name(uint64_t n, char *buf, size_t len);
+/*
+ * The --mem (in MiB) that holds guest-physical memory up to `end`: the next
+ * power of two, which is what students pass anyway.  0 when even the
+ * largest RAM kvmlab gives a guest is too small.
+ */
+uint64_t loader_mem_needed(uint64_t end);
 
 #endif
