@@ -1,7 +1,10 @@
 # kvmlab: a teaching hypervisor with labs.
 #
 #   make run [CH=02]   install what is missing, build, run the chapter guests
-#   make check         install what is missing, build, run every test
+#   make check         install what is missing, build, run every test and
+#                      the labs' scoreboard (T=pattern, CH=03, HIDDEN=dir)
+#   make student DEST=dir  the student tree; make verify-graders proves the
+#                      rubrics (exercises/README.md)
 #   make               build everything into build/
 #   make doctor        is this machine ready for kvmlab?
 #   make bench         exit-cost figures
@@ -39,7 +42,8 @@ NM := nm
 
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wvla \
 	  -Wstrict-prototypes -Wmissing-prototypes -Iinclude -MMD -MP
-LDLIBS :=
+# Chapter binaries link libfdt (chapter 5 builds a device tree with it).
+LDLIBS = $(fdt_libs)
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
 	  -fno-omit-frame-pointer
@@ -60,6 +64,10 @@ TOOLS := $(BUILD)/tests/runner $(BUILD)/bench $(BUILD)/doctor
 # pkg-config is asked only when a recipe needs it (after mk/deps.sh ran).
 cmocka_cflags = $(shell pkg-config --cflags cmocka)
 cmocka_libs = $(shell pkg-config --libs cmocka)
+# The register viewer (kvmlab/tui.c) paints with ncurses: chapters link it.
+ncurses_libs = $(shell pkg-config --libs ncurses)
+# Debian's libfdt-dev ships no .pc file: fall back to -lfdt.
+fdt_libs = $(or $(shell pkg-config --libs libfdt 2>/dev/null),-lfdt)
 
 .PHONY: all run check check-run doctor bench deps-build deps-check deps-slides clean \
 	format-check guests vmm
@@ -83,7 +91,7 @@ $(LIB): $(LIB_OBJ)
 define chapter_rule
 $(BUILD)/ch$(firstword $(subst -, ,$(1))): $(BUILD)/chapters/$(1)/main.o $(LIB)
 	$$(quiet) LINK $$@
-	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS) $$(ncurses_libs)
 endef
 $(foreach c,$(CHAPTERS),$(eval $(call chapter_rule,$(c))))
 
@@ -94,9 +102,11 @@ $(BUILD)/tests/test_%.o: tests/unit/test_%.c
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB)
 	$(quiet) LINK $@
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(cmocka_libs)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(cmocka_libs) $(fdt_libs)
 
-$(BUILD)/tests/runner: $(BUILD)/tests/runner.o
+# The grader: tests/runner.c and its pieces in tests/grader/.
+GRADER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/grader/*.c)))
+$(BUILD)/tests/runner: $(BUILD)/tests/runner.o $(GRADER_OBJ)
 	$(quiet) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
@@ -132,16 +142,33 @@ run: deps-build
 		$(BUILD)/ch$$c || { echo "build/ch$$c exited with status $$?"; exit 1; }; \
 	done
 
-# `make check` runs every test; T=pattern runs the tests whose name holds it.
+# `make check` builds, then runs every test: the ungraded ones (tests/*.list)
+# and the exercises' scoreboard (exercises/*/rubric).  T=pattern runs the
+# tests whose name holds it, CH=03 one chapter's, HIDDEN=dir adds hidden
+# tests.  The results files land in $(BUILD)/check every time: when the
+# build fails, every test counts as failed, with the build's last lines.
 # In .ci/run, SAN=1 runs the same tests against the sanitizer build.
+CHECK = $(BUILD)/check
 check: deps-check
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory check-run
+	@mkdir -p $(CHECK)
+	@$(MAKE) --no-print-directory $(BUILD)/tests/runner >/dev/null || \
+		{ sh tests/grader/unbuilt.sh $(CHECK); exit 1; }
+	@{ LC_ALL=C $(MAKE) --no-print-directory all 2>&1; \
+		echo $$? >$(CHECK)/build.status; } \
+		| tee $(CHECK)/build.log
+	@if [ "$$(cat $(CHECK)/build.status)" = 0 ]; then \
+		$(MAKE) --no-print-directory check-run; \
+	else \
+		$(MAKE) --no-print-directory check-run BUILD_FAILED=$(CHECK)/build.log; \
+	fi
 
 check-run:
 	$(Q)BUILD=$(BUILD) GB=$(GB) $(BUILD)/tests/runner \
-		$(if $(T),--filter '$(T)') $(if $(V:0=),--verbose) \
-		--logs $(BUILD)/check/logs $(sort $(wildcard tests/*.list))
+		$(if $(T),--filter '$(T)') $(if $(CH),--chapter '$(CH)') \
+		$(if $(V:0=),--verbose) $(if $(HIDDEN),--hidden '$(HIDDEN)') \
+		$(if $(BUILD_FAILED),--build-failed '$(BUILD_FAILED)') \
+		$(GRADER_FLAGS) --logs $(CHECK)/logs --results $(CHECK) \
+		$(sort $(wildcard tests/*.list)) $(sort $(wildcard exercises/*/rubric))
 
 # The doctor needs only gcc: it must run before the rest can be installed.
 doctor:
@@ -150,7 +177,8 @@ doctor:
 
 bench: deps-build
 	@$(MAKE) --no-print-directory all
-	@$(BUILD)/bench $(GB)/tests/bench_out16.bin $(BUILD)/ch01
+	@$(BUILD)/bench $(GB)/tests/bench_out16.bin $(BUILD)/ch01 \
+		$(GB)/tests/bench_exit64.elf
 
 FORMAT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format-check:

@@ -12,7 +12,7 @@
 GUEST_CFLAGS := -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-builtin -nostdlib \
 	-mgeneral-regs-only -Os -g -Wall -Wextra -Werror \
-	-Iinclude -Iguest/lib -MMD -MP
+	-Iinclude -Iguest/lib -Iguest/drivers -MMD -MP
 G32 := -m32 -march=i686
 G64 := -m64 -mno-red-zone -mcmodel=small -Iguest/lib64
 
@@ -94,6 +94,22 @@ CH03P_OBJ := $(GB)/guest/boot/realmode.o32 $(GB)/chapters/03-long-mode/paging32.
 $(GB)/ch03-paging32.elf: $(CH03P_OBJ) guest/ld/guest32.ld
 	$(call guest_link,$@,elf_i386,guest/ld/guest32.ld,$(CH03P_OBJ))
 
+# Chapter 4: the monitor, over the 8250 driver in guest/drivers.
+CH04_OBJ := $(GB)/guest/boot/longmode.o64 $(GB)/chapters/04-port-io/guest.o64 \
+	    $(GB)/guest/drivers/uart8250.o64 $(GLIB64)
+$(GB)/ch04.elf: $(CH04_OBJ) guest/ld/guest64.ld
+	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$(CH04_OBJ))
+
+# Chapter 5: parses the device tree with Debian's libfdt.a (built for
+# x86-64 user space, but freestanding enough: see guest/lib64/stackprot.c).
+GUEST_LIBFDT = $(shell $(CC) -print-file-name=libfdt.a)
+CH05_OBJ := $(GB)/guest/boot/longmode.o64 \
+	    $(GB)/chapters/05-mmio-devicetree/guest.o64 \
+	    $(GB)/guest/drivers/uart8250.o64 $(GB)/guest/drivers/ioremap.o64 \
+	    $(GLIB64)
+$(GB)/ch05.elf: $(CH05_OBJ) guest/ld/guest64.ld
+	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$(CH05_OBJ) $(GUEST_LIBFDT))
+
 # ---- Test guests: tests/guests/NAME16.S -> flat, NAME64.S -> ELF64 ------
 
 TGUEST16 := $(patsubst tests/guests/%.S,$(GB)/tests/%.bin,$(wildcard tests/guests/*16.S))
@@ -107,7 +123,8 @@ $(GB)/tests/%64.elf: $(GB)/tests/guests/%64.o64 $(GLIB64) guest/ld/guest64.ld
 	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$< $(GLIB64))
 
 GUESTS := $(GB)/ch01.bin $(GB)/ch02.elf $(GB)/ch03.elf \
-	  $(GB)/ch03-paging32.elf $(TGUEST16) $(TGUEST64)
+	  $(GB)/ch03-paging32.elf $(GB)/ch04.elf $(GB)/ch05.elf \
+	  $(TGUEST16) $(TGUEST64)
 guests: $(GUESTS)
 	@mkdir -p $(BUILD)
 	@[ "$(BUILD)/guest" = "$(GB)" ] || ln -sfn "$(abspath $(GB))" $(BUILD)/guest

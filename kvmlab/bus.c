@@ -89,18 +89,57 @@ struct bus_device *bus_find(struct bus *b, uint64_t addr, uint32_t size)
 	return d;
 }
 
+static uint64_t width_mask(uint32_t size)
+{
+	return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
+/*
+ * An access that crosses a page boundary reaches the VMM in two parts,
+ * split where the page ends, so 3, 5, 6 and 7 bytes happen (an 8-byte
+ * load at 0x...ffd arrives as 3 + 5).  Hand those to devices as 4-, 2-
+ * and 1-byte parts in address order, the widths devices know.
+ */
+static int dispatch_parts(struct bus *b, uint64_t addr, uint32_t size,
+			  bool write, uint64_t *value)
+{
+	uint64_t result = 0;
+	uint32_t done = 0;
+	int r = 0;
+
+	while (done < size) {
+		uint32_t part = 4;
+		uint64_t v;
+
+		while (part > size - done)
+			part /= 2;
+		v = write ? (*value >> (8 * done)) & width_mask(part) : 0;
+		if (bus_dispatch(b, addr + done, part, write, &v))
+			r = -ENOENT;
+		result |= (v & width_mask(part)) << (8 * done);
+		done += part;
+	}
+	if (!write)
+		*value = result;
+	return r;
+}
+
 int bus_dispatch(struct bus *b, uint64_t addr, uint32_t size, bool write,
 		 uint64_t *value)
 {
 	struct bus_device *d;
 	struct bus_access a;
 
-	if (size != 1 && size != 2 && size != 4 && size != 8) {
+	if (size == 0 || size > 8) {
 		warning("%s bus: %u-byte access at 0x%" PRIx64
-			" ignored (sizes are 1, 2, 4 or 8)",
+			" ignored (sizes are 1 to 8)",
 			b->name, size, addr);
+		if (!write)
+			*value = ~0ull;
 		return -EINVAL;
 	}
+	if (size & (size - 1))
+		return dispatch_parts(b, addr, size, write, value);
 	d = bus_find(b, addr, size);
 	if (!d) {
 		b->unclaimed++;
@@ -116,7 +155,7 @@ int bus_dispatch(struct bus *b, uint64_t addr, uint32_t size, bool write,
 				"them silently",
 				b->name);
 		if (!write)
-			*value = size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
+			*value = width_mask(size);
 		return -ENOENT;
 	}
 	a = (struct bus_access){.addr = addr,
@@ -126,10 +165,17 @@ int bus_dispatch(struct bus *b, uint64_t addr, uint32_t size, bool write,
 				.value = write ? *value : 0};
 	d->hits++;
 	d->handler(d->opaque, &a);
-	if (!write) {
-		uint64_t mask = size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
-
-		*value = a.value & mask;
-	}
+	if (!write)
+		*value = a.value & width_mask(size);
 	return 0;
+}
+
+void bus_print_stats(const struct bus *b, FILE *out)
+{
+	fprintf(out, "%s bus:", b->name);
+	for (unsigned i = 0; i < b->ndev; i++)
+		fprintf(out, "%s %s %" PRIu64, i ? "," : "", b->dev[i].name,
+			b->dev[i].hits);
+	fprintf(out, "%s unclaimed %" PRIu64 "\n", b->ndev ? ";" : "",
+		b->unclaimed);
 }

@@ -207,13 +207,13 @@ int exit_json(const struct exit_info *e, char *buf, size_t len)
 	case KVM_EXIT_IO:
 		APPEND(",\"dir\":\"%s\",\"port\":%u,\"size\":%u,\"count\":%u",
 		       e->out ? "out" : "in", e->port, e->size, e->count);
-		if (e->out)
+		if (e->out || e->answered)
 			APPEND(",\"data\":%" PRIu64, e->data);
 		break;
 	case KVM_EXIT_MMIO:
 		APPEND(",\"dir\":\"%s\",\"addr\":%" PRIu64 ",\"len\":%u",
 		       e->write ? "write" : "read", e->addr, e->len);
-		if (e->write)
+		if (e->write || e->answered)
 			APPEND(",\"data\":%" PRIu64, e->data);
 		break;
 	case KVM_EXIT_FAIL_ENTRY:

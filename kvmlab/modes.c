@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "abi/machine.h"
+#include "kvmlab/exercise.h"
 #include "kvmlab/log.h"
 #include "kvmlab/modes.h"
 #include "kvmlab/paging.h"
@@ -31,6 +32,8 @@
 uint64_t desc_encode(uint32_t base, uint32_t limit, uint8_t access,
 		     uint8_t flags)
 {
+	/* EXERCISE ch02-desc-encode: pack a segment descriptor */
+#ifndef KVMLAB_STUBS
 	uint64_t d = 0;
 
 	d |= limit & 0xffff;
@@ -40,10 +43,20 @@ uint64_t desc_encode(uint32_t base, uint32_t limit, uint8_t access,
 	d |= (uint64_t)(flags & 0xf) << 52;
 	d |= (uint64_t)(base >> 24) << 56;
 	return d;
+#else
+	(void)base;
+	(void)limit;
+	(void)access;
+	(void)flags;
+	exercise_todo("ch02-desc-encode",
+		      "exercises/02-protected-mode/README.md");
+#endif /* END EXERCISE ch02-desc-encode */
 }
 
 void desc_decode(uint64_t desc, struct kvm_segment *seg)
 {
+	/* EXERCISE ch02-load-segment: unpack a descriptor as KVM wants it */
+#ifndef KVMLAB_STUBS
 	uint32_t limit = (desc & 0xffff) | ((desc >> 32) & 0xf0000);
 	uint8_t access = desc >> 40;
 	uint8_t flags = (desc >> 52) & 0xf;
@@ -67,6 +80,12 @@ void desc_decode(uint64_t desc, struct kvm_segment *seg)
 	/* Loading a descriptor that is not present faults (#NP), so a
 	 * segment register never holds one: KVM calls that unusable. */
 	seg->unusable = !seg->present;
+#else
+	(void)desc;
+	(void)seg;
+	exercise_todo("ch02-load-segment",
+		      "exercises/02-protected-mode/README.md");
+#endif /* END EXERCISE ch02-load-segment */
 }
 
 void gdt_build(uint64_t gdt[GDT_ENTRIES])
@@ -90,6 +109,8 @@ void gdt_build(uint64_t gdt[GDT_ENTRIES])
 void segment_from_gdt(const uint64_t gdt[GDT_ENTRIES], uint16_t selector,
 		      struct kvm_segment *seg)
 {
+	/* EXERCISE ch02-load-segment: load a selector from the GDT */
+#ifndef KVMLAB_STUBS
 	unsigned index = selector >> 3;
 
 	/* Bits 1:0 are the RPL, bit 2 picks the LDT (3.4.2). */
@@ -108,6 +129,13 @@ void segment_from_gdt(const uint64_t gdt[GDT_ENTRIES], uint16_t selector,
 	 */
 	if (seg->s && seg->present)
 		seg->type |= DESC_TYPE_ACCESSED;
+#else
+	(void)gdt;
+	(void)selector;
+	(void)seg;
+	exercise_todo("ch02-load-segment",
+		      "exercises/02-protected-mode/README.md");
+#endif /* END EXERCISE ch02-load-segment */
 }
 
 /*

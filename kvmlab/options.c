@@ -42,22 +42,36 @@ const char *guest_dir(char *buf, size_t len)
 
 void options_usage(const struct chapter_info *ch, FILE *out)
 {
-	fprintf(out,
-		"usage: %s [options]\n"
-		"Chapter %s of kvmlab: %s.\n\n"
-		"  --guest FILE   run FILE instead of this chapter's guest\n"
-		"  --trace FILE   write every exit as one JSON line to FILE "
-		"('-' = stderr)\n"
-		"  --stats        print exit statistics at the end\n"
-		"  --timeout SEC  stop a guest still running after SEC seconds "
-		"(default %u, 0 = none)\n"
-		"  --mem SIZE     guest RAM, for example 4M (default 2M, at "
-		"most 1G)\n"
-		"  -v, -q         more or fewer messages from the VMM\n"
-		"  --help         this text\n",
-		ch->binary, ch->binary + 2, ch->title, ch->default_timeout);
+	fprintf(
+	    out,
+	    "usage: %s [options]\n"
+	    "Chapter %s of kvmlab: %s.\n\n"
+	    "  --guest FILE   run FILE instead of this chapter's guest\n"
+	    "  --trace FILE   write every exit as one JSON line to FILE "
+	    "('-' = stderr)\n"
+	    "  --stats        print exit statistics at the end\n"
+	    "  --timeout SEC  stop a guest still running after SEC seconds "
+	    "(default %u, 0 = none)\n"
+	    "  --mem SIZE     guest RAM, for example 4M (default 2M, at "
+	    "most 1G)\n"
+	    "  --tui          step through the guest in the register "
+	    "viewer (? lists its keys)\n"
+	    "  --tui-script KEYS  the viewer without a terminal: replay "
+	    "KEYS, print the screen\n"
+	    "  --tui-size CxR     the headless screen's size (default "
+	    "80x24)\n"
+	    "  --mono         the viewer without colour (so is NO_COLOR=1)\n"
+	    "  -v, -q         more or fewer messages from the VMM\n"
+	    "  --help         this text\n",
+	    ch->binary, ch->binary + 2, ch->title, ch->default_timeout);
 	for (const struct chapter_flag *f = ch->flags; f && f->name; f++)
 		fprintf(out, "  --%-12s %s\n", f->name, f->help);
+	for (const struct chapter_value *c = ch->values; c && c->name; c++) {
+		char opt[64];
+
+		snprintf(opt, sizeof(opt), "%s %s", c->name, c->arg);
+		fprintf(out, "  --%-12s %s\n", opt, c->help);
+	}
 	fprintf(out,
 		"\nExit status: the guest's own (0-63), or 64 usage error, "
 		"65 bad guest image,\n66 guest image missing, 69 KVM "
@@ -84,6 +98,15 @@ static bool chapter_flag(const struct chapter_info *ch, const char *name)
 	return false;
 }
 
+static const struct chapter_value *chapter_value(const struct chapter_info *ch,
+						 const char *name)
+{
+	for (const struct chapter_value *c = ch->values; c && c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
 int options_parse(struct options *o, const struct chapter_info *ch, int argc,
 		  char **argv)
 {
@@ -92,12 +115,16 @@ int options_parse(struct options *o, const struct chapter_info *ch, int argc,
 	memset(o, 0, sizeof(*o));
 	o->timeout = ch->default_timeout;
 	o->mem = ABI_RAM_DEFAULT;
+	o->tui_cols = 80;
+	o->tui_rows = 24;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		bool takes =
 		    strcmp(a, "--guest") == 0 || strcmp(a, "--trace") == 0 ||
-		    strcmp(a, "--timeout") == 0 || strcmp(a, "--mem") == 0;
+		    strcmp(a, "--timeout") == 0 || strcmp(a, "--mem") == 0 ||
+		    strcmp(a, "--tui-script") == 0 ||
+		    strcmp(a, "--tui-size") == 0;
 
 		if (takes && !val)
 			return usage_error(ch, "option needs a value", a);
@@ -132,12 +159,38 @@ int options_parse(struct options *o, const struct chapter_info *ch, int argc,
 				    "--mem takes a size from 2M to 1G "
 				    "in whole pages, such as 4M",
 				    val);
+		} else if (strcmp(a, "--tui") == 0) {
+			o->tui = true;
+		} else if (strcmp(a, "--tui-script") == 0) {
+			o->tui = true;
+			o->tui_script = val;
+		} else if (strcmp(a, "--tui-size") == 0) {
+			char x, junk;
+
+			if (sscanf(val, "%u%c%u%c", &o->tui_cols, &x,
+				   &o->tui_rows, &junk) != 3 ||
+			    x != 'x' || o->tui_cols < 80 || o->tui_rows < 24 ||
+			    o->tui_cols > 500 || o->tui_rows > 500)
+				return usage_error(ch,
+						   "--tui-size takes COLSxROWS "
+						   "from 80x24 to 500x500",
+						   val);
+		} else if (strcmp(a, "--mono") == 0) {
+			o->mono = true;
 		} else if (strcmp(a, "-v") == 0) {
 			o->verbose++;
 		} else if (strcmp(a, "-q") == 0) {
 			o->verbose--;
 		} else if (strncmp(a, "--", 2) == 0 &&
 			   chapter_flag(ch, a + 2)) {
+			continue;
+		} else if (strncmp(a, "--", 2) == 0 &&
+			   chapter_value(ch, a + 2)) {
+			if (!val)
+				return usage_error(ch, "option needs a value",
+						   a);
+			*chapter_value(ch, a + 2)->value = val;
+			i++;
 			continue;
 		} else {
 			return usage_error(ch, "unknown option", a);

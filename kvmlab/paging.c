@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "kvmlab/exercise.h"
 #include "kvmlab/paging.h"
 
 #define PT_LEVELS  4
@@ -146,12 +147,62 @@ static int map_check(const struct guest_mem *mem, uint64_t pml4,
 	return missing;
 }
 
+/*
+ * Write the mapping map_check() approved: from the PML4 down to level
+ * `leaf`, follow each present entry and create each missing table (a
+ * zeroed frame from `alloc`), then write `leaf_entry` at level `leaf`.
+ * Nothing can fail any more: returns 0.
+ */
+static int map_install(const struct guest_mem *mem, uint64_t pml4,
+		       struct pt_alloc *alloc, uint64_t va, int leaf,
+		       uint64_t leaf_entry)
+{
+	/* EXERCISE ch03-map-page: walk down, create tables, write the leaf */
+#ifndef KVMLAB_STUBS
+	uint64_t table = pml4, e = 0, link;
+	unsigned index;
+	int level;
+
+	/*
+	 * Access rights are the most restrictive of all levels (SDM Vol. 3A,
+	 * 4.6.1), so the tables above the leaf allow writes, and user access
+	 * when the page is a user page: the leaf entry alone decides.
+	 */
+	link = PTE_P | PTE_W | (leaf_entry & PTE_U);
+
+	for (level = 0; level < leaf; level++) {
+		index = pt_index(va, level);
+		entry_read(mem, table, index, &e);
+		if (!(e & PTE_P)) {
+			uint64_t frame = 0;
+
+			frame_alloc(mem, alloc, &frame);
+			e = frame | link;
+			entry_write(mem, table, index, e);
+		} else if ((e & link) != link) {
+			e |= link;
+			entry_write(mem, table, index, e);
+		}
+		table = e & PTE_ADDR;
+	}
+	return entry_write(mem, table, pt_index(va, leaf), leaf_entry);
+#else
+	(void)mem;
+	(void)pml4;
+	(void)alloc;
+	(void)va;
+	(void)leaf;
+	(void)leaf_entry;
+	(void)entry_write; /* you will need it: see entry_read() */
+	exercise_todo("ch03-map-page", "exercises/03-long-mode/README.md");
+#endif /* END EXERCISE ch03-map-page */
+}
+
 int pt_map(const struct guest_mem *mem, uint64_t pml4, struct pt_alloc *alloc,
 	   uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
 {
-	uint64_t table = pml4, e = 0, leaf_entry, link;
-	unsigned index;
-	int leaf, level, err;
+	uint64_t leaf_entry;
+	int leaf, err;
 
 	/* The level that holds the leaf entry: PDPT, PD or PT. */
 	switch (size) {
@@ -172,34 +223,11 @@ int pt_map(const struct guest_mem *mem, uint64_t pml4, struct pt_alloc *alloc,
 		return -EINVAL;
 
 	leaf_entry = pa | flags | PTE_P | (leaf < 3 ? PTE_PS : 0);
-	/*
-	 * Access rights are the most restrictive of all levels (SDM Vol. 3A,
-	 * 4.6.1), so the tables above the leaf allow writes, and user access
-	 * when the page is a user page: the leaf entry alone decides.
-	 */
-	link = PTE_P | PTE_W | (flags & PTE_U);
-
 	err = map_check(mem, pml4, alloc, va, leaf, leaf_entry);
 	if (err < 0)
 		return err;
-
 	/* Everything is checked: from here on nothing can fail. */
-	for (level = 0; level < leaf; level++) {
-		index = pt_index(va, level);
-		entry_read(mem, table, index, &e);
-		if (!(e & PTE_P)) {
-			uint64_t frame = 0;
-
-			frame_alloc(mem, alloc, &frame);
-			e = frame | link;
-			entry_write(mem, table, index, e);
-		} else if ((e & link) != link) {
-			e |= link;
-			entry_write(mem, table, index, e);
-		}
-		table = e & PTE_ADDR;
-	}
-	return entry_write(mem, table, pt_index(va, leaf), leaf_entry);
+	return map_install(mem, pml4, alloc, va, leaf, leaf_entry);
 }
 
 int pt_identity(const struct guest_mem *mem, struct pt_alloc *alloc,
@@ -237,6 +265,8 @@ int pt_identity(const struct guest_mem *mem, struct pt_alloc *alloc,
 static int walk(const struct guest_mem *mem, uint64_t cr3, uint64_t va,
 		struct pt_walk *w)
 {
+	/* EXERCISE ch03-walk: translate va as the MMU does, step by step */
+#ifndef KVMLAB_STUBS
 	uint64_t table, e, size;
 	unsigned index;
 	int level;
@@ -271,6 +301,13 @@ static int walk(const struct guest_mem *mem, uint64_t cr3, uint64_t va,
 		table = e & PTE_ADDR;
 	}
 	return -ENOENT; /* not reached: the PT level always ends the walk */
+#else
+	(void)mem;
+	(void)cr3;
+	(void)va;
+	(void)w;
+	exercise_todo("ch03-walk", "exercises/03-long-mode/README.md");
+#endif /* END EXERCISE ch03-walk */
 }
 
 int pt_walk(const struct guest_mem *mem, uint64_t cr3, uint64_t va,

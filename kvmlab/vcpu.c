@@ -224,8 +224,10 @@ static void handle_io(struct vcpu *v, struct exit_info *e)
 			bus_dispatch(v->pio, run->io.port, run->io.size, false,
 				     &val);
 			memcpy(p, &val, run->io.size);
-			if (i == 0)
+			if (i == 0) {
 				e->data = val;
+				e->answered = true;
+			}
 		}
 	}
 }
@@ -246,6 +248,7 @@ static void handle_mmio(struct vcpu *v, struct exit_info *e)
 			     &val);
 		memcpy(run->mmio.data, &val, run->mmio.len);
 		e->data = val;
+		e->answered = true;
 	}
 }
 

@@ -1,276 +1,48 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * runner: run kvmlab's tests, each in its own process group under its own
- * timeout, and print one line per test and the closing count.
+ * runner: `make check`, kvmlab's test runner and grader.
  *
- *   runner [--filter PATTERN] [--verbose] [--logs DIR] LIST...
+ *   runner [--filter PATTERN] [--chapter NN] [--verbose] [--logs DIR]
+ *	    [--results DIR] [--hidden DIR] [--build-failed LOG]
+ *	    [--only graded|ungraded] FILE...
  *
- * A LIST file holds one test per line:   NAME  TIMEOUT-SECONDS  COMMAND...
- * ($BUILD and $GB in COMMAND are replaced from the environment.)  A test
- * passes with exit status 0, is skipped with 77 (its last output line says
- * why), and fails otherwise; a test still running at its timeout is killed
- * with its whole process group and fails as TIMEOUT.  TIMEOUT_SCALE
- * multiplies every timeout; STRICT=1 counts skips as failures.
+ * A FILE ending in .list holds ungraded tests; a FILE named rubric (or
+ * ending in .rubric) holds graded ones (formats in grader/grader.h).
+ * --hidden DIR adds the lists and rubrics in DIR and its subdirectories
+ * (an instructor's hidden tests); $HIDDEN in their commands is DIR.
  *
- * The last line is always "N passed, N failed[, N skipped]".
+ * Every test runs in its own process group under its own timeout
+ * (times TIMEOUT_SCALE).  Ungraded tests print a line each; graded tests
+ * print the scoreboard with points, subtotals per chapter and the total.
+ * STRICT=1 counts skips as failures.  An ungraded test that fails because
+ * it ran an exercise stub is a SKIP naming the exercise: it needs code the
+ * student has not written yet.  With --build-failed LOG nothing runs:
+ * every test is a FAIL whose output is the end of the build's LOG.
+ *
+ * results.json (Gradescope), junit.xml, results.tap and scores.txt are
+ * written to the results directory every time, atomically.  The last line
+ * printed is always "N passed, N failed[, N skipped]".
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdbool.h>
-#include <stdio.h>
+#include <glob.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#define MAX_ARGS    64
-#define SKIP_STATUS 77
+#include "grader/grader.h"
 
-struct test {
-	char name[128];
-	double timeout;
-	char *argv[MAX_ARGS];
-	int argc;
-};
-
-enum verdict { PASS, FAIL, TIMEOUT, SKIP };
-
-static const char *filter;
-static bool verbose;
+static const char *filter, *chapter, *hidden, *build_log;
 static const char *log_dir = "build/check/logs";
+static const char *results_dir = "build/check";
+static bool verbose, strict;
+static const char *only; /* "graded" or "ungraded": run just those */
 static double timeout_scale = 1.0;
-static bool strict;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Replace $BUILD and $GB (and any $NAME) with the environment's values. */
-static char *expand(const char *word)
-{
-	char out[4096];
-	size_t n = 0;
-
-	for (const char *p = word; *p && n < sizeof(out) - 1;) {
-		if (*p == '$') {
-			char var[64];
-			size_t k = 0;
-
-			p++;
-			while ((*p == '_' || (*p >= 'A' && *p <= 'Z')) &&
-			       k < sizeof(var) - 1)
-				var[k++] = *p++;
-			var[k] = '\0';
-			const char *val = getenv(var);
-
-			if (!val)
-				val = strcmp(var, "GB") == 0 ? "build/guest"
-				      : strcmp(var, "BUILD") == 0 ? "build"
-								  : "";
-			n += (size_t)snprintf(out + n, sizeof(out) - n, "%s",
-					      val);
-			if (n >= sizeof(out))
-				n = sizeof(out) - 1;
-		} else {
-			out[n++] = *p++;
-		}
-	}
-	out[n] = '\0';
-	return strdup(out);
-}
-
-static int parse_line(char *line, struct test *t, const char *file, int lineno)
-{
-	char *save, *tok;
-	char *end;
-
-	memset(t, 0, sizeof(*t));
-	tok = strtok_r(line, " \t\n", &save);
-	if (!tok || *tok == '#')
-		return 0;
-	snprintf(t->name, sizeof(t->name), "%s", tok);
-	tok = strtok_r(NULL, " \t\n", &save);
-	if (!tok || (t->timeout = strtod(tok, &end)) <= 0 || *end) {
-		fprintf(stderr,
-			"runner: %s:%d: expected NAME TIMEOUT COMMAND\n", file,
-			lineno);
-		return -1;
-	}
-	while ((tok = strtok_r(NULL, " \t\n", &save)) && t->argc < MAX_ARGS - 1)
-		t->argv[t->argc++] = expand(tok);
-	if (t->argc == 0) {
-		fprintf(stderr, "runner: %s:%d: no command\n", file, lineno);
-		return -1;
-	}
-	return 1;
-}
-
-static void free_test(struct test *t)
-{
-	for (int i = 0; i < t->argc; i++)
-		free(t->argv[i]);
-}
-
-static void log_path(const struct test *t, char *buf, size_t len)
-{
-	char name[128];
-
-	snprintf(name, sizeof(name), "%s", t->name);
-	for (char *p = name; *p; p++)
-		if (*p == '/')
-			*p = '_';
-	snprintf(buf, len, "%s/%s.log", log_dir, name);
-}
-
-/* Wait for `pid` until `deadline`; kill its process group at the deadline. */
-static int wait_until(pid_t pid, double deadline, bool *timed_out)
-{
-	int status;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid)
-			return status;
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (now() >= deadline) {
-			*timed_out = true;
-			kill(-pid, SIGKILL);
-			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-				;
-			return status;
-		}
-		usleep(2000);
-	}
-}
-
-/* The last `n` lines of a file, each indented, to stdout. */
-static void print_tail(const char *path, int n, const char *indent)
-{
-	FILE *f = fopen(path, "r");
-	char lines[32][256];
-	int count = 0;
-
-	if (!f)
-		return;
-	if (n > 32)
-		n = 32;
-	while (fgets(lines[count % n], sizeof(lines[0]), f))
-		count++;
-	fclose(f);
-	for (int i = count > n ? count - n : 0; i < count; i++) {
-		char *l = lines[i % n];
-		size_t len = strlen(l);
-
-		if (len && l[len - 1] == '\n')
-			l[len - 1] = '\0';
-		printf("%s%s\n", indent, l);
-	}
-}
-
-static void last_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	char line[256];
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		if (line[0] != '\n')
-			snprintf(buf, len, "%s", line);
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
-static enum verdict run_test(const struct test *t, double *secs)
-{
-	char path[512], why[256];
-	bool timed_out = false;
-	double start = now();
-	int status, fd;
-	pid_t pid;
-
-	log_path(t, path, sizeof(path));
-	if (verbose) {
-		printf("  $");
-		for (int i = 0; i < t->argc; i++)
-			printf(" %s", t->argv[i]);
-		printf("\n");
-		fflush(stdout);
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		fprintf(stderr, "runner: cannot write %s: %s\n", path,
-			strerror(errno));
-		return FAIL;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0) {
-		close(fd);
-		return FAIL;
-	}
-	if (pid == 0) {
-		/* Its own process group, so a timeout kills every child. */
-		setpgid(0, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		int devnull = open("/dev/null", O_RDONLY);
-
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		execvp(t->argv[0], t->argv);
-		fprintf(stderr, "runner: cannot run %s: %s\n", t->argv[0],
-			strerror(errno));
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	close(fd);
-	status =
-	    wait_until(pid, start + t->timeout * timeout_scale, &timed_out);
-	*secs = now() - start;
-
-	if (timed_out) {
-		printf("TIMEOUT %-44s %6.2fs  (limit %.0fs)\n", t->name, *secs,
-		       t->timeout * timeout_scale);
-		print_tail(path, 10, "    | ");
-		printf("    log: %s\n", path);
-		return TIMEOUT;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		printf("PASS    %-44s %6.2fs\n", t->name, *secs);
-		return PASS;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == SKIP_STATUS) {
-		last_line(path, why, sizeof(why));
-		printf("SKIP    %-44s %6.2fs  %s\n", t->name, *secs, why);
-		return SKIP;
-	}
-	if (WIFSIGNALED(status))
-		printf("FAIL    %-44s %6.2fs  killed by signal %d (%s)\n",
-		       t->name, *secs, WTERMSIG(status),
-		       strsignal(WTERMSIG(status)));
-	else
-		printf("FAIL    %-44s %6.2fs  exit status %d\n", t->name, *secs,
-		       WEXITSTATUS(status));
-	print_tail(path, 15, "    | ");
-	printf("    log: %s\n", path);
-	return FAIL;
-}
 
 static int mkdirs(const char *dir)
 {
-	char buf[512];
+	char buf[1024];
 
 	snprintf(buf, sizeof(buf), "%s", dir);
 	for (char *p = buf + 1; *p; p++) {
@@ -280,82 +52,332 @@ static int mkdirs(const char *dir)
 			*p = '/';
 		}
 	}
-	return mkdir(buf, 0755) == 0 || errno == EEXIST ? 0 : -1;
+	if (mkdir(buf, 0755) == 0 || errno == EEXIST)
+		return 0;
+	fprintf(stderr, "grader: cannot create %s: %s\n", dir, strerror(errno));
+	return -1;
+}
+
+static bool is_rubric(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t n = strlen(path);
+
+	base = base ? base + 1 : path;
+	return !strcmp(base, "rubric") ||
+	       (n > 7 && !strcmp(path + n - 7, ".rubric"));
+}
+
+/* An instructor's directory: its lists and rubrics, one level down too. */
+static void load_hidden(struct suite *s, const char *dir)
+{
+	static const char *const patterns[] = {"%s/*.list",   "%s/rubric",
+					       "%s/*.rubric", "%s/*/*.list",
+					       "%s/*/rubric", "%s/*/*.rubric"};
+	char abs[PATH_MAX], pat[PATH_MAX + 16];
+	int before = s->n;
+
+	if (!realpath(dir, abs)) {
+		fprintf(stderr, "grader: hidden tests: cannot open %s: %s\n",
+			dir, strerror(errno));
+		s->errors++;
+		return;
+	}
+	setenv("HIDDEN", abs, 1);
+	for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+		glob_t g;
+
+		snprintf(pat, sizeof(pat), patterns[i], abs);
+		if (glob(pat, 0, NULL, &g) == 0)
+			for (size_t k = 0; k < g.gl_pathc; k++)
+				suite_load(s, g.gl_pathv[k],
+					   is_rubric(g.gl_pathv[k]));
+		globfree(&g);
+	}
+	if (s->n == before) {
+		fprintf(stderr, "grader: no tests in hidden directory %s\n",
+			dir);
+		s->errors++;
+	}
+}
+
+static void select_tests(struct suite *s)
+{
+	char ch[8] = "", tag[8] = "";
+
+	if (chapter) {
+		/* CH=3, CH=03 and CH=ch03 all mean chapter 03. */
+		snprintf(ch, sizeof(ch), "%02d",
+			 atoi(chapter + strcspn(chapter, "0123456789")));
+		snprintf(tag, sizeof(tag), "ch%s", ch);
+	}
+	for (int i = 0; i < s->n; i++) {
+		struct test *t = &s->t[i];
+
+		t->selected = !filter || strstr(t->name, filter);
+		if (chapter && t->graded)
+			t->selected = t->selected && !strcmp(t->chapter, ch);
+		else if (chapter)
+			t->selected = t->selected && strstr(t->name, tag);
+		if (only && strcmp(only, t->graded ? "graded" : "ungraded"))
+			t->selected = false;
+	}
+}
+
+/* What a report says about a test beyond its verdict. */
+static void set_output(struct test *t)
+{
+	char *tail;
+	size_t len;
+
+	if (t->verdict == PASS) {
+		t->output = strdup("");
+		return;
+	}
+	tail = file_tail(t->log, 15, 3000);
+	len = strlen(t->why) + strlen(t->hint) + strlen(t->log) + strlen(tail) +
+	      64;
+	t->output = malloc(len);
+	if (t->output)
+		snprintf(t->output, len, "%s\n%s%slog: %s\n%s", t->why, t->hint,
+			 *t->hint ? "\n" : "", t->log, tail);
+	free(tail);
+}
+
+/* The build failed: nothing can run, every test fails with its output. */
+static void fail_unbuilt(struct test *t)
+{
+	char *tail = file_tail(build_log, 40, 3500), *l, *err = NULL,
+	     *last = NULL;
+
+	/* The first compiler error says most; else the last line. */
+	for (l = tail; *l; l += strcspn(l, "\n") + (l[strcspn(l, "\n")] != 0)) {
+		size_t n = strcspn(l, "\n");
+
+		if (n)
+			last = l;
+		if (!err && memmem(l, n, "error", 5))
+			err = l;
+	}
+	if (!err)
+		err = last ? last : tail;
+	t->verdict = FAIL;
+	snprintf(t->why, sizeof(t->why), "the build failed: %.*s",
+		 (int)strcspn(err, "\n"), err);
+	snprintf(t->log, sizeof(t->log), "%s", build_log);
+	t->output = malloc(strlen(t->why) + strlen(tail) + 64);
+	if (t->output)
+		sprintf(t->output, "%s\nthe build's last lines (%s):\n%s",
+			t->why, build_log, tail);
+	free(tail);
+}
+
+static void finish(struct suite *s, struct test *t)
+{
+	char ex[64];
+	bool stub;
+
+	stub = t->ran && t->verdict != PASS && stub_hit(t->log, ex, sizeof(ex));
+	if (!t->ran) {
+		fail_unbuilt(t);
+	} else if (stub && !t->graded) {
+		t->verdict = SKIP;
+		snprintf(t->why, sizeof(t->why),
+			 "needs exercise %s, which is not done yet", ex);
+	} else if (t->verdict == SKIP && !stub) {
+		char *last = file_tail(t->log, 1, 200);
+
+		snprintf(t->why, sizeof(t->why), "%.*s",
+			 (int)strcspn(last, "\n"), last);
+		free(last);
+	} else if (t->verdict != PASS) {
+		/* A graded test that ran a stub fails, however it ended. */
+		if (t->verdict == SKIP)
+			t->verdict = FAIL;
+		diagnose(t, t->graded ? suite_reread(s, t->exercise) : NULL);
+	}
+	if (strict && t->verdict == SKIP) {
+		t->verdict = FAIL;
+		snprintf(t->hint, sizeof(t->hint),
+			 "STRICT=1 counts a skip as a failure");
+	}
+	t->score = t->verdict == PASS ? t->points : 0;
+	if (t->ran)
+		set_output(t);
+}
+
+static void count(struct totals *tot, const struct test *t)
+{
+	tot->passed += t->verdict == PASS;
+	tot->failed += t->verdict == FAIL || t->verdict == TIMEOUT;
+	tot->skipped += t->verdict == SKIP;
+	tot->secs += t->secs;
+	if (t->graded) {
+		tot->score += t->score;
+		tot->max += t->points;
+	}
+}
+
+static void run_ungraded(struct suite *s, const struct run_opts *o,
+			 struct totals *tot)
+{
+	for (int i = 0; i < s->n; i++) {
+		struct test *t = &s->t[i];
+
+		if (!t->selected || t->graded)
+			continue;
+		if (!build_log)
+			test_run(t, o);
+		finish(s, t);
+		board_ungraded(t);
+		count(tot, t);
+	}
+}
+
+/* Graded tests, chapter by chapter, as a scoreboard. */
+static void run_graded(struct suite *s, const struct run_opts *o,
+		       struct totals *tot)
+{
+	char done[64][8];
+	int ndone = 0, failed = 0, skipped = 0;
+	bool any = false;
+
+	for (int i = 0; i < s->n; i++) {
+		double score = 0, max = 0;
+		const char *ch = s->t[i].chapter;
+		bool seen = false;
+
+		if (!s->t[i].graded || !s->t[i].selected)
+			continue;
+		for (int j = 0; j < ndone; j++)
+			seen = seen || !strcmp(done[j], ch);
+		if (seen || ndone == 64)
+			continue;
+		snprintf(done[ndone++], sizeof(done[0]), "%s", ch);
+		if (!any)
+			board_header();
+		any = true;
+		for (int j = i; j < s->n; j++) {
+			struct test *t = &s->t[j];
+
+			if (!t->graded || !t->selected ||
+			    strcmp(t->chapter, ch))
+				continue;
+			if (!build_log)
+				test_run(t, o);
+			finish(s, t);
+			board_graded(t);
+			count(tot, t);
+			score += t->score;
+			max += t->points;
+			failed += t->verdict == FAIL || t->verdict == TIMEOUT;
+			skipped += t->verdict == SKIP;
+		}
+		board_chapter_total(ch, score, max);
+	}
+	if (any)
+		board_total(tot->score, tot->max, failed, skipped);
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: runner [--filter PATTERN] [--chapter NN] [--verbose] "
+		"[--logs DIR]\n       [--results DIR] [--hidden DIR] "
+		"[--build-failed LOG] [--only graded|ungraded] FILE...\n");
+	return 2;
+}
+
+static int parse_args(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--verbose"))
+			verbose = true;
+		else if (!strcmp(a, "--only") && v)
+			only = v;
+		else if (!v)
+			return -1;
+		else if (!strcmp(a, "--filter"))
+			filter = *v ? v : NULL;
+		else if (!strcmp(a, "--chapter"))
+			chapter = *v ? v : NULL;
+		else if (!strcmp(a, "--logs"))
+			log_dir = v;
+		else if (!strcmp(a, "--results"))
+			results_dir = v;
+		else if (!strcmp(a, "--hidden"))
+			hidden = *v ? v : NULL;
+		else if (!strcmp(a, "--build-failed"))
+			build_log = v;
+		else
+			return -1;
+		if (strcmp(a, "--verbose"))
+			i++;
+	}
+	return i;
 }
 
 int main(int argc, char **argv)
 {
-	int counts[4] = {0};
-	int i, files = 0;
+	struct suite s = {0};
+	struct totals tot = {0};
+	struct run_opts o;
+	double start = now_seconds();
 	const char *env;
+	int i, n = 0;
 
 	if ((env = getenv("TIMEOUT_SCALE")) && *env) {
 		timeout_scale = strtod(env, NULL);
 		if (timeout_scale <= 0)
 			timeout_scale = 1.0;
 	}
-	strict = (env = getenv("STRICT")) && strcmp(env, "1") == 0;
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc)
-			filter = argv[++i];
-		else if (strcmp(argv[i], "--logs") == 0 && i + 1 < argc)
-			log_dir = argv[++i];
-		else if (strcmp(argv[i], "--verbose") == 0)
-			verbose = true;
-		else {
-			fprintf(stderr, "usage: runner [--filter PATTERN] "
-					"[--verbose] [--logs DIR] LIST...\n");
-			return 2;
-		}
-	}
-	if (mkdirs(log_dir)) {
-		fprintf(stderr, "runner: cannot create %s: %s\n", log_dir,
-			strerror(errno));
+	strict = (env = getenv("STRICT")) && !strcmp(env, "1");
+	i = parse_args(argc, argv);
+	if (i < 0 || i == argc)
+		return usage();
+	if (mkdirs(log_dir) || mkdirs(results_dir))
 		return 2;
-	}
-	for (; i < argc; i++) {
-		FILE *f = fopen(argv[i], "r");
-		char line[1024];
-		int lineno = 0;
+	for (; i < argc; i++)
+		suite_load(&s, argv[i], is_rubric(argv[i]));
+	if (hidden)
+		load_hidden(&s, hidden);
+	select_tests(&s);
+	for (i = 0; i < s.n; i++)
+		n += s.t[i].selected;
 
-		if (!f) {
-			fprintf(stderr, "runner: cannot read %s: %s\n", argv[i],
-				strerror(errno));
-			return 2;
-		}
-		files++;
-		while (fgets(line, sizeof(line), f)) {
-			struct test t;
-			double secs;
-			int r = parse_line(line, &t, argv[i], ++lineno);
+	o = (struct run_opts){log_dir, timeout_scale, verbose};
+	tot.build_failed = build_log != NULL;
+	if (build_log)
+		printf("The build failed (its output: %s): every test counts "
+		       "as failed.\n",
+		       build_log);
+	run_ungraded(&s, &o, &tot);
+	run_graded(&s, &o, &tot);
+	tot.secs = now_seconds() - start;
+	if (write_json(results_dir, &s, &tot) ||
+	    write_junit(results_dir, &s, &tot) ||
+	    write_tap(results_dir, &s, &tot) ||
+	    write_scores(results_dir, &s, &tot))
+		s.errors++;
 
-			if (r < 0) {
-				counts[FAIL]++;
-				continue;
-			}
-			if (r == 0)
-				continue;
-			if (!filter || strstr(t.name, filter))
-				counts[run_test(&t, &secs)]++;
-			free_test(&t);
-		}
-		fclose(f);
-	}
-	if (!files) {
-		fprintf(stderr, "runner: no test list given\n");
-		return 2;
-	}
-	int failed =
-	    counts[FAIL] + counts[TIMEOUT] + (strict ? counts[SKIP] : 0);
-	int skipped = strict ? 0 : counts[SKIP];
-
-	if (counts[PASS] + failed + skipped == 0)
-		printf("runner: no test matched%s%s\n", filter ? " " : "",
-		       filter ? filter : "");
-	if (skipped)
-		printf("%d passed, %d failed, %d skipped\n", counts[PASS],
-		       failed, skipped);
+	if (s.errors)
+		printf("grader: %d problem%s in the test files (see above)\n",
+		       s.errors, s.errors == 1 ? "" : "s");
+	if (!n)
+		printf("grader: no test matched%s%s%s%s\n", filter ? " T=" : "",
+		       filter ? filter : "", chapter ? " CH=" : "",
+		       chapter ? chapter : "");
+	tot.failed += s.errors;
+	if (tot.skipped)
+		printf("%d passed, %d failed, %d skipped\n", tot.passed,
+		       tot.failed, tot.skipped);
 	else
-		printf("%d passed, %d failed\n", counts[PASS], failed);
-	return failed || counts[PASS] + failed + skipped == 0 ? 1 : 0;
+		printf("%d passed, %d failed\n", tot.passed, tot.failed);
+	i = tot.failed || !n || build_log;
+	suite_free(&s);
+	return i;
 }

@@ -17,12 +17,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
 
 #include "abi/machine.h"
+#include "kvmlab/exercise.h"
 #include "kvmlab/exits.h"
 #include "kvmlab/fault.h"
 #include "kvmlab/kvm.h"
@@ -32,12 +32,23 @@
 #include "kvmlab/stats.h"
 #include "kvmlab/trace.h"
 #include "kvmlab/vcpu.h"
+#include "kvmlab/viewer.h"
 
 static const struct chapter_info chapter = {
     .binary = "ch01",
     .title = "the KVM API in real mode",
     .default_guest = "ch01.bin",
     .default_timeout = 30,
+};
+
+/* What steps 1-7 build: three file descriptors and two shared mappings. */
+struct machine {
+	int kvm;	      /* /dev/kvm: questions about KVM itself */
+	int vm;		      /* the VM: its memory and its vCPUs */
+	int vcpu;	      /* vCPU 0: its registers, KVM_RUN */
+	struct guest_mem mem; /* guest RAM, mapped in this process */
+	struct kvm_run *run;  /* shared with KVM: why the guest exited */
+	int run_size;	      /* bytes mapped at run */
 };
 
 /* Report a failed ioctl by name and give the status for "KVM unusable". */
@@ -51,53 +62,25 @@ static int ioctl_failed(const char *what)
 	return ABI_STATUS_NO_KVM;
 }
 
-int main(int argc, char **argv)
+/*
+ * Steps 3-4: a new VM (m->vm, from m->kvm) with `mem_size` bytes of RAM
+ * (m->mem) at guest-physical 0.  0, or an exit status after reporting.
+ */
+static int create_vm(struct machine *m, uint64_t mem_size)
 {
-	struct options opt;
-	struct guest_image image = {0};
-	struct trace trace = {0};
-	struct stats stats = {0};
-	struct exit_history history = {0};
-	struct guest_mem mem;
-	struct kvm_sregs sregs;
-	struct kvm_regs regs;
-	struct kvm_run *run;
-	int kvm, vm, vcpu, run_size, status = -1;
-	uint64_t exits = 0, unhandled = 0;
-
-	int r = options_parse(&opt, &chapter, argc, argv);
-	if (r)
-		return r > 0 ? 0 : -r;
-	if (trace_open(&trace, opt.trace))
-		return ABI_STATUS_USAGE;
-
-	/* 1. Open the KVM device.  Everything else goes through this fd. */
-	kvm = open(kvm_device_path(), O_RDWR | O_CLOEXEC);
-	if (kvm < 0) {
-		int err = errno;
-
-		error("cannot open %s: %s", kvm_device_path(), strerror(err));
-		hint("why: %s", kvm_open_why(err));
-		hint("fix: %s", kvm_open_fix(err));
-		return ABI_STATUS_NO_KVM;
-	}
-
-	/* 2. KVM_GET_API_VERSION: the answer has been 12 since 2007.  A
-	 *    different number means a different API. */
-	if (ioctl(kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
-		return ioctl_failed("KVM_GET_API_VERSION (expected 12)");
-
+	/* EXERCISE ch01-create-vm: a VM, and its RAM as memory slot 0 */
+#ifndef KVMLAB_STUBS
 	/* 3. KVM_CREATE_VM: a new, empty virtual machine.  It has no memory
 	 *    and no CPUs yet; we get a second fd for VM-wide ioctls. */
-	vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (vm < 0)
+	m->vm = ioctl(m->kvm, KVM_CREATE_VM, 0);
+	if (m->vm < 0)
 		return ioctl_failed("KVM_CREATE_VM");
 
 	/* 4. Guest RAM is ordinary memory of this process... */
-	mem.size = opt.mem;
-	mem.host = mmap(NULL, mem.size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (mem.host == MAP_FAILED)
+	m->mem.size = mem_size;
+	m->mem.host = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m->mem.host == MAP_FAILED)
 		die(ABI_STATUS_HOST, "cannot allocate guest RAM: %s",
 		    strerror(errno));
 
@@ -106,34 +89,60 @@ int main(int argc, char **argv)
 	struct kvm_userspace_memory_region region = {
 	    .slot = 0,
 	    .guest_phys_addr = 0,
-	    .memory_size = mem.size,
-	    .userspace_addr = (uintptr_t)mem.host,
+	    .memory_size = mem_size,
+	    .userspace_addr = (uintptr_t)m->mem.host,
 	};
-	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+	if (ioctl(m->vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		return ioctl_failed("KVM_SET_USER_MEMORY_REGION");
+	return 0;
+#else
+	(void)m;
+	(void)mem_size;
+	exercise_todo("ch01-create-vm", "exercises/01-real-mode/README.md");
+#endif /* END EXERCISE ch01-create-vm */
+}
 
-	/* 5. Copy the guest's machine code to 0x1000 (a flat image: no
-	 *    headers, byte 0 is the first instruction). */
-	r = load_guest_file(&mem, opt.guest, ABI_REAL_LOAD, 0, &image);
-	if (r)
-		return -r;
-
+/*
+ * Steps 6-7: vCPU 0 of m->vm (m->vcpu) and the kvm_run it shares with us
+ * (m->run, m->run_size bytes).  0, or an exit status after reporting.
+ */
+static int create_vcpu(struct machine *m)
+{
+	/* EXERCISE ch01-create-vcpu: vCPU 0 and the kvm_run it shares */
+#ifndef KVMLAB_STUBS
 	/* 6. KVM_CREATE_VCPU: one virtual CPU, id 0.  Its fd runs it. */
-	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
-	if (vcpu < 0)
+	m->vcpu = ioctl(m->vm, KVM_CREATE_VCPU, 0);
+	if (m->vcpu < 0)
 		return ioctl_failed("KVM_CREATE_VCPU");
 
 	/* 7. Each vCPU shares a struct kvm_run with us: KVM writes there why
 	 *    the guest stopped.  KVM_GET_VCPU_MMAP_SIZE says how big it is
 	 *    (the struct, plus a page for port I/O data). */
-	run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (run_size <= 0)
+	m->run_size = ioctl(m->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (m->run_size <= 0)
 		return ioctl_failed("KVM_GET_VCPU_MMAP_SIZE");
-	run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   vcpu, 0);
-	if (run == MAP_FAILED)
+	m->run = mmap(NULL, (size_t)m->run_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, m->vcpu, 0);
+	if (m->run == MAP_FAILED)
 		die(ABI_STATUS_HOST, "mmap of kvm_run failed: %s",
 		    strerror(errno));
+	return 0;
+#else
+	(void)m;
+	exercise_todo("ch01-create-vcpu", "exercises/01-real-mode/README.md");
+#endif /* END EXERCISE ch01-create-vcpu */
+}
+
+/*
+ * Steps 8-9: put `vcpu` in real mode at CS:IP = 0000:1000 with a stack
+ * below the code.  0, or an exit status after reporting.
+ */
+static int enter_real_mode(int vcpu)
+{
+	/* EXERCISE ch01-real-mode: segments, RIP, RSP and RFLAGS */
+#ifndef KVMLAB_STUBS
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
 
 	/* 8. KVM_GET_SREGS / KVM_SET_SREGS: the segment and control
 	 *    registers.  A reset x86 CPU is already in real mode, but CS
@@ -158,20 +167,131 @@ int main(int argc, char **argv)
 	regs.rflags = 0x2;
 	if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0)
 		return ioctl_failed("KVM_SET_REGS");
+	return 0;
+#else
+	(void)vcpu;
+	exercise_todo("ch01-real-mode", "exercises/01-real-mode/README.md");
+#endif /* END EXERCISE ch01-real-mode */
+}
+
+/*
+ * Step 10's devices: one KVM_EXIT_IO in `run`, taken at `rip`.  Bytes
+ * written to COM1 go to `console`; a byte written to the debug-exit port
+ * is the guest's status.  Returns that status, or -1 to run on.
+ */
+static int handle_io(struct kvm_run *run, uint64_t rip, FILE *console)
+{
+	/* EXERCISE ch01-io-exit: emulate the console and the debug-exit port */
+#ifndef KVMLAB_STUBS
+	/* OUT/IN: the data sits inside the kvm_run page at io.data_offset,
+	 * `count` elements of `size` bytes (count > 1 for REP OUTS). */
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+
+	if (run->io.direction == KVM_EXIT_IO_OUT &&
+	    run->io.port == ABI_PORT_COM1) {
+		for (uint32_t i = 0; i < run->io.count; i++)
+			fputc(data[i * run->io.size], console);
+		return -1;
+	}
+	if (run->io.direction == KVM_EXIT_IO_OUT &&
+	    run->io.port == ABI_PORT_DEBUG_EXIT)
+		return data[0];
+	warning("unhandled IO %s port 0x%x at rip 0x%llx",
+		run->io.direction ? "out" : "in", run->io.port,
+		(unsigned long long)rip);
+	/* Nothing answers: a read gets all ones, as on a PC bus. */
+	if (run->io.direction == KVM_EXIT_IO_IN)
+		memset(data, 0xff, (size_t)run->io.size * run->io.count);
+	return -1;
+#else
+	(void)run;
+	(void)rip;
+	(void)console;
+	exercise_todo("ch01-io-exit", "exercises/01-real-mode/README.md");
+#endif /* END EXERCISE ch01-io-exit */
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	struct machine m = {.kvm = -1, .vm = -1, .vcpu = -1};
+	struct guest_image image = {0};
+	struct trace trace = {0};
+	struct stats stats = {0};
+	struct exit_history history = {0};
+	struct kvm_regs regs;
+	int status = -1;
+	uint64_t exits = 0;
+
+	int r = options_parse(&opt, &chapter, argc, argv);
+	if (r)
+		return r > 0 ? 0 : -r;
+	if (trace_open(&trace, opt.trace))
+		return ABI_STATUS_USAGE;
+
+	/* 1. Open the KVM device.  Everything else goes through this fd. */
+	m.kvm = open(kvm_device_path(), O_RDWR | O_CLOEXEC);
+	if (m.kvm < 0) {
+		int err = errno;
+
+		error("cannot open %s: %s", kvm_device_path(), strerror(err));
+		hint("why: %s", kvm_open_why(err));
+		hint("fix: %s", kvm_open_fix(err));
+		return ABI_STATUS_NO_KVM;
+	}
+
+	/* 2. KVM_GET_API_VERSION: the answer has been 12 since 2007.  A
+	 *    different number means a different API. */
+	if (ioctl(m.kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+		return ioctl_failed("KVM_GET_API_VERSION (expected 12)");
+
+	/* 3-4. A VM, and guest RAM mapped into it as memory slot 0. */
+	r = create_vm(&m, opt.mem);
+	if (r)
+		return r;
+
+	/* 5. Copy the guest's machine code to 0x1000 (a flat image: no
+	 *    headers, byte 0 is the first instruction). */
+	r = load_guest_file(&m.mem, opt.guest, ABI_REAL_LOAD, 0, &image);
+	if (r)
+		return -r;
+
+	/* 6-7. vCPU 0, and the kvm_run page it shares with us. */
+	r = create_vcpu(&m);
+	if (r)
+		return r;
+
+	/* 8-9. Real mode at 0000:1000. */
+	r = enter_real_mode(m.vcpu);
+	if (r)
+		return r;
 
 	/* 10. Run.  KVM_RUN returns each time the guest does something the
 	 *     VMM must emulate; run->exit_reason says what. */
-	struct fault_context fc = {.vcpu_fd = vcpu,
-				   .run = run,
-				   .mem = &mem,
+	struct fault_context fc = {.vcpu_fd = m.vcpu,
+				   .run = m.run,
+				   .mem = &m.mem,
 				   .image = &image,
 				   .history = &history};
-	struct timespec t0, t1;
+	/* --tui: the register viewer drives the vCPU instead of the loop
+	 * below; it wraps these descriptors in the library's struct vcpu. */
+	if (opt.tui) {
+		struct viewer_raw raw = {.kvm_fd = m.kvm,
+					 .vm_fd = m.vm,
+					 .vcpu_fd = m.vcpu,
+					 .run = m.run,
+					 .run_size = m.run_size,
+					 .mem = &m.mem,
+					 .image = &image,
+					 .trace = &trace,
+					 .stats = &stats,
+					 .exits = &exits};
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	run_timeout_arm(run, opt.timeout);
+		status = viewer_run_raw(&raw, &opt, chapter.binary);
+	}
+	run_timeout_arm(m.run, opt.timeout);
 	while (status < 0) {
-		if (ioctl(vcpu, KVM_RUN, 0) < 0) {
+		if (ioctl(m.vcpu, KVM_RUN, 0) < 0) {
 			if (errno == EINTR && run_timeout_expired()) {
 				explain_timeout(&fc, opt.timeout);
 				status = ABI_STATUS_TIMEOUT;
@@ -185,43 +305,18 @@ int main(int argc, char **argv)
 		/* Bookkeeping for --trace, --stats and fault reports. */
 		struct exit_info e;
 
-		ioctl(vcpu, KVM_GET_REGS, &regs);
-		exit_decode(run, ++exits, regs.rip, &e);
+		ioctl(m.vcpu, KVM_GET_REGS, &regs);
+		exit_decode(m.run, ++exits, regs.rip, &e);
 		exit_history_add(&history, &e);
 		trace_exit(&trace, &e);
 		stats_add(&stats, &e);
 
-		switch (run->exit_reason) {
-		case KVM_EXIT_IO: {
-			/* OUT/IN: the data sits inside the kvm_run page at
-			 * io.data_offset.  We emulate a write-only console at
-			 * COM1 and the debug-exit port. */
-			uint8_t *data = (uint8_t *)run + run->io.data_offset;
-
-			if (run->io.direction == KVM_EXIT_IO_OUT &&
-			    run->io.port == ABI_PORT_COM1) {
-				for (uint32_t i = 0; i < run->io.count; i++)
-					putchar(data[i * run->io.size]);
-			} else if (run->io.direction == KVM_EXIT_IO_OUT &&
-				   run->io.port == ABI_PORT_DEBUG_EXIT) {
-				status = data[0];
-			} else {
-				/* Nothing answers there: say so (a few times),
-				 * and let reads see all ones, as on a PC. */
-				if (++unhandled <= 8)
-					warning(
-					    "unhandled IO %s port 0x%x at "
-					    "rip 0x%llx%s",
-					    run->io.direction ? "out" : "in",
-					    run->io.port, regs.rip,
-					    unhandled == 8 ? " (no more of "
-							     "these warnings)"
-							   : "");
-				if (run->io.direction == KVM_EXIT_IO_IN)
-					memset(data, 0xff, run->io.size);
-			}
+		switch (m.run->exit_reason) {
+		case KVM_EXIT_IO:
+			/* OUT/IN: a write-only console at COM1 and the
+			 * debug-exit port. */
+			status = handle_io(m.run, regs.rip, stdout);
 			break;
-		}
 		case KVM_EXIT_HLT:
 			/* No interrupts exist yet, so HLT means "done". */
 			status = ABI_STATUS_OK;
@@ -235,9 +330,6 @@ int main(int argc, char **argv)
 		}
 	}
 	run_timeout_disarm();
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	stats.elapsed_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull +
-			   (uint64_t)(t1.tv_nsec - t0.tv_nsec);
 	fflush(stdout);
 
 	if (opt.stats)
@@ -246,10 +338,10 @@ int main(int argc, char **argv)
 	     (unsigned long long)exits);
 	trace_close(&trace);
 	image_free(&image);
-	munmap(run, (size_t)run_size);
-	munmap(mem.host, mem.size);
-	close(vcpu);
-	close(vm);
-	close(kvm);
+	munmap(m.run, (size_t)m.run_size);
+	munmap(m.mem.host, m.mem.size);
+	close(m.vcpu);
+	close(m.vm);
+	close(m.kvm);
 	return status;
 }

@@ -25,6 +25,7 @@
 #include "kvmlab/modes.h"
 #include "kvmlab/options.h"
 #include "kvmlab/vcpu.h"
+#include "kvmlab/viewer.h"
 #include "kvmlab/vm.h"
 
 static bool direct;
@@ -131,7 +132,9 @@ int main(int argc, char **argv)
 
 	show_segments(&cpu, direct ? "as the VMM set them (--direct)"
 				   : "at the first instruction (real mode)");
-	status = vcpu_run(&cpu, opt.timeout);
+	/* Run it, or with --tui step through it in the register viewer. */
+	status = opt.tui ? viewer_run(&cpu, &opt, chapter.binary)
+			 : vcpu_run(&cpu, opt.timeout);
 	show_segments(&cpu, "when the guest stopped");
 
 	if (opt.stats)

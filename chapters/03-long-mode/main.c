@@ -30,6 +30,7 @@
 #include "kvmlab/options.h"
 #include "kvmlab/paging.h"
 #include "kvmlab/vcpu.h"
+#include "kvmlab/viewer.h"
 #include "kvmlab/vm.h"
 
 static bool guest_paging, paging32;
@@ -200,7 +201,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	status = vcpu_run(&cpu, opt.timeout);
+	/* Run it, or with --tui step through it in the register viewer. */
+	status = opt.tui ? viewer_run(&cpu, &opt, chapter.binary)
+			 : vcpu_run(&cpu, opt.timeout);
 	if (paging32)
 		status = paging32_outcome(&cpu, status);
 	else if (status == 0)

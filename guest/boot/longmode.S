@@ -24,6 +24,9 @@
 #define PTE_P      (1 << 0)		/* present */
 #define PTE_W      (1 << 1)		/* writable */
 #define PTE_PS     (1 << 7)		/* in a PD entry: a 2 MiB page */
+#define MSR_FS_BASE 0xc0000100
+/* The stack protector's canary; the low zero byte stops string overflows. */
+#define STACK_CANARY 0x6b766d6c61625f00
 
 /* ---- 64-bit entry ---------------------------------------------------- */
 
@@ -35,6 +38,16 @@ _start:
 	movq	$__stack_top, %rsp
 	/* The C calling convention expects the direction flag clear. */
 	cld
+	/*
+	 * Code built with the stack protector (Debian's libfdt.a, linked
+	 * into chapter 5's guest) reads a canary at %fs:0x28, where a user
+	 * program's thread control block keeps one.  Point FS.base at a
+	 * block that has it.  wrmsr uses ECX, EAX and EDX: RDI survives.
+	 */
+	movl	$MSR_FS_BASE, %ecx
+	movl	$boot_tcb, %eax
+	xorl	%edx, %edx
+	wrmsr
 	/*
 	 * RDI is the first argument in the System V AMD64 calling
 	 * convention: leaving it alone passes the VMM's value to
@@ -113,6 +126,8 @@ start32:
 	movw	%ax, %gs
 	movw	%ax, %ss
 
+	/* EXERCISE ch03-enter-long-mode: PAE, CR3, LME, PG, far jump */
+#ifndef KVMLAB_STUBS
 	/*
 	 * The order below is the one the SDM prescribes (Vol. 3A,
 	 * "Initializing IA-32e Mode"): PAE, CR3, EFER.LME, then CR0.PG.
@@ -156,6 +171,24 @@ start32:
 	 */
 	xorl	%edi, %edi
 	ljmp	$ABI_SEL_CODE64, $_start
+#else
+	/* Print why, then end the VM with ABI_STATUS_EXERCISE (78). */
+	cld
+	movl	$todo_msg, %esi
+	movw	$ABI_PORT_COM1, %dx
+1:	lodsb
+	testb	%al, %al
+	jz	2f
+	outb	%al, %dx
+	jmp	1b
+2:	movb	$ABI_STATUS_EXERCISE, %al
+	outb	%al, $ABI_PORT_DEBUG_EXIT
+3:	hlt
+	jmp	3b
+todo_msg:
+	.ascii	"exercise ch03-enter-long-mode is not done yet: "
+	.asciz	"see exercises/03-long-mode/README.md\n"
+#endif /* END EXERCISE ch03-enter-long-mode */
 
 /*
  * The same flat descriptors as the VMM's GDT and realmode.S (see there for
@@ -172,6 +205,16 @@ gdt64_end:
 gdt64_desc:
 	.word	gdt64_end - gdt64 - 1
 	.long	gdt64
+
+/*
+ * The block FS.base points at: only offset 0x28, the canary, is read.
+ * Read-only, so nothing can overwrite the reference value.
+ */
+	.section .rodata
+	.balign 16
+boot_tcb:
+	.skip	0x28
+	.quad	STACK_CANARY
 
 /*
  * The page tables: each one 4 KiB, 4 KiB-aligned (the low 12 bits of every

@@ -44,6 +44,8 @@ _start:
 	movw	%ax, %ss
 	movw	$ABI_REAL_STACK, %sp
 
+	/* EXERCISE ch02-guest-switch: a GDT, CR0.PE and a far jump */
+#ifndef KVMLAB_STUBS
 	/*
 	 * GDTR holds the GDT's base and limit.  The "l" suffix loads all 32
 	 * bits of the base (a 16-bit lgdt would keep only 24).
@@ -98,6 +100,24 @@ gdt_end:
 gdt_desc:
 	.word	gdt_end - gdt - 1	/* limit: the last valid byte */
 	.long	gdt			/* base: a linear address */
+#else
+	/* Print why, then end the VM with ABI_STATUS_EXERCISE (78). */
+	cld
+	movw	$todo_msg, %si
+	movw	$ABI_PORT_COM1, %dx
+1:	lodsb
+	testb	%al, %al
+	jz	2f
+	outb	%al, %dx
+	jmp	1b
+2:	movb	$ABI_STATUS_EXERCISE, %al
+	outb	%al, $ABI_PORT_DEBUG_EXIT
+3:	hlt
+	jmp	3b
+todo_msg:
+	.ascii	"exercise ch02-guest-switch is not done yet: "
+	.asciz	"see exercises/02-protected-mode/README.md\n"
+#endif /* END EXERCISE ch02-guest-switch */
 
 /* ---- 32-bit protected mode ------------------------------------------ */
 

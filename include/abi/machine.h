@@ -48,11 +48,37 @@
  */
 #define ABI_DEMO_FAULT_VA 0x40000000
 
+/*
+ * Chapter 5: the device tree blob (DTB) the VMM builds.  It sits in the
+ * last ABI_FDT_MAX bytes of RAM, where a guest image linked at 1 MiB
+ * never reaches, and its address arrives in RDI at the guest's first
+ * instruction (the first argument of guest_main).  The tree reserves its
+ * own bytes (/memreserve/), so a guest knows not to reuse them.
+ */
+#define ABI_FDT_MAX	  0x10000 /* 64 KiB: room for every later chapter */
+#define ABI_FDT_ADDR(ram) ((ram)-ABI_FDT_MAX)
+
+/*
+ * The MMIO hole: guest-physical addresses from 3 GiB up are devices, not
+ * RAM (ABI_RAM_MAX keeps RAM well below).  A guest access there is an
+ * MMIO exit (KVM_EXIT_MMIO) because no memory slot backs it.
+ */
+#define ABI_MMIO_HOLE	   0xc0000000
+/* Chapter 5's MMIO clock (abi/clock.h): the first page of the hole. */
+#define ABI_MMIO_CLOCK	   ABI_MMIO_HOLE
+#define ABI_MMIO_CLOCK_LEN 0x1000
+
 /* ---- Port I/O ------------------------------------------------------- */
 
-/* COM1.  Chapters 1-3 only write bytes to THR; chapter 4 emulates an 8250. */
+/*
+ * COM1.  Chapters 1-3 only write bytes to THR; chapter 4 emulates an 8250
+ * (a 16550A with FIFOs).  Its interrupt line on a PC is IRQ 4 (chapter 6).
+ */
 #define ABI_PORT_COM1	    0x3f8
 #define ABI_PORT_COM1_LEN   8
+#define ABI_IRQ_COM1	    4
+/* The UART's input clock (1.8432 MHz): baud = clock / (16 * divisor). */
+#define ABI_UART_CLOCK_HZ   1843200
 /* Debug exit: a byte written here ends the VM; the VMM exits with it. */
 #define ABI_PORT_DEBUG_EXIT 0xf4
 
@@ -74,6 +100,7 @@
                                            internal error, unexpected exit */
 #define ABI_STATUS_HOST	       71  /* the host failed (out of memory, ...) */
 #define ABI_STATUS_UNSUPPORTED 77  /* this KVM cannot do what was asked */
+#define ABI_STATUS_EXERCISE    78  /* an exercise stub ran (VMM or guest) */
 #define ABI_STATUS_TIMEOUT     124 /* --timeout expired */
 
 #endif

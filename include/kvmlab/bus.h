@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct bus_access {
 	uint64_t addr;	 /* port or guest-physical address */
@@ -53,10 +54,20 @@ int bus_register(struct bus *b, const char *name, uint64_t base, uint64_t len,
 struct bus_device *bus_find(struct bus *b, uint64_t addr, uint32_t size);
 /*
  * Dispatch one access.  0 if a device handled it; -ENOENT if none did
- * (logged, counted, a read returns all ones of `size`); -EINVAL for a size
- * other than 1, 2, 4 or 8.
+ * (logged, counted, a read returns all ones of `size`).  Sizes 3, 5, 6
+ * and 7 (what KVM hands over when an access crosses a page boundary) go
+ * to devices as 4-, 2- and 1-byte parts in address order; -ENOENT if any
+ * part was unclaimed.  -EINVAL for size 0 or above 8 (a read returns
+ * all ones).
  */
 int bus_dispatch(struct bus *b, uint64_t addr, uint32_t size, bool write,
 		 uint64_t *value);
+
+/*
+ * For --stats: one line per bus, the accesses each device handled and
+ * the unclaimed ones, such as
+ *   "pio bus: debug-exit 1, serial8250 2480; unclaimed 0".
+ */
+void bus_print_stats(const struct bus *b, FILE *out);
 
 #endif

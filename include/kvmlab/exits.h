@@ -34,6 +34,9 @@ struct exit_info {
 	bool write;
 	/* KVM_EXIT_FAIL_ENTRY, KVM_EXIT_INTERNAL_ERROR, KVM_EXIT_SYSTEM_EVENT */
 	uint64_t code;
+	/* IN or MMIO read: `data` holds the device's answer (set by the run
+	 * loop after dispatch; the trace shows it). */
+	bool answered;
 };
 
 /* "IO", "HLT", "SHUTDOWN", ...; "UNKNOWN" for a number KVM does not define. */

@@ -3,6 +3,7 @@
  * options: the command line every chapter binary shares (chapter 1).
  *
  *   --guest FILE  --trace FILE  --stats  --timeout SEC  --mem SIZE
+ *   --tui  --tui-script KEYS  --tui-size COLSxROWS  --mono
  *   -v  --help, plus flags a chapter adds (chapter 2's --direct, ...).
  */
 #ifndef KVMLAB_OPTIONS_H
@@ -19,12 +20,24 @@ struct chapter_flag {
 	bool *value;
 };
 
+/*
+ * A chapter's own option with a value, such as
+ * { "dump-dtb", "FILE", "write the device tree to FILE", &dump_path }.
+ */
+struct chapter_value {
+	const char *name; /* without the leading "--" */
+	const char *arg;  /* the value's name in --help */
+	const char *help;
+	const char **value; /* receives the value as given */
+};
+
 struct chapter_info {
 	const char *binary;	   /* "ch02" */
 	const char *title;	   /* "protected mode" */
 	const char *default_guest; /* file name under the guest directory */
 	unsigned default_timeout;  /* seconds, 0 = none */
-	const struct chapter_flag *flags; /* NULL-terminated, or NULL */
+	const struct chapter_flag *flags;   /* NULL-terminated, or NULL */
+	const struct chapter_value *values; /* NULL-terminated, or NULL */
 };
 
 struct options {
@@ -34,6 +47,11 @@ struct options {
 	unsigned timeout; /* seconds, 0 = none */
 	uint64_t mem;	  /* bytes of guest RAM */
 	int verbose;
+	/* The register viewer (viewer.h): --tui, or headless with a script. */
+	bool tui;
+	const char *tui_script;	     /* --tui-script KEYS; implies tui */
+	unsigned tui_cols, tui_rows; /* --tui-size, headless frames */
+	bool mono;		     /* --mono: no colour */
 	char guest_buf[4096];
 };
 

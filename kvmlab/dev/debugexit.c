@@ -7,6 +7,7 @@
  */
 #include "abi/machine.h"
 #include "kvmlab/dev/debugexit.h"
+#include "kvmlab/exercise.h"
 #include "kvmlab/log.h"
 
 static void debugexit_io(void *opaque, struct bus_access *a)
@@ -19,7 +20,11 @@ static void debugexit_io(void *opaque, struct bus_access *a)
 		return;
 	}
 	status = (int)(a->value & 0xff);
-	if (status > ABI_STATUS_GUEST_MAX)
+	/* An exercise stub in the guest (the labs) reports 78 on purpose:
+	 * note it for the grader (kvmlab/exercise.c). */
+	if (status == ABI_STATUS_EXERCISE)
+		exercise_note("guest");
+	if (status > ABI_STATUS_GUEST_MAX && status != ABI_STATUS_EXERCISE)
 		warning("the guest reported status %d; guest statuses are 0-%d "
 			"(higher ones mean the VMM stopped it)",
 			status, ABI_STATUS_GUEST_MAX);

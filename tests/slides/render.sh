@@ -67,9 +67,10 @@ shot() {
 # ---- Build --------------------------------------------------------------
 
 # A clean environment for make: MAKEFLAGS from an outer `make check SAN=1`
-# would turn BUILD=build/san into build/san/san.
+# (and SAN=1, which make exports too) would turn BUILD=build/san into
+# build/san/san.
 echo "\$ make BUILD=$BUILD GB=$GB slides"
-if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory \
+if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SAN make --no-print-directory \
 	BUILD="$BUILD" GB="$GB" slides "$BUILD/tests/pngstat" \
 	>"$TMP/make.log" 2>&1; then
 	tail -n 30 "$TMP/make.log"

@@ -113,6 +113,11 @@ static void test_decode_io_in_and_wide(void **state)
 	assert_string_equal(buf, "IO in  port 0x71 size 2");
 	exit_json(&e, buf, sizeof(buf));
 	assert_null(strstr(buf, "\"data\""));
+	/* Once the device answered (the run loop sets it), the trace has it. */
+	e.data = 0x60;
+	e.answered = true;
+	exit_json(&e, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "\"count\":1,\"data\":96,"));
 
 	run->io.direction = KVM_EXIT_IO_OUT;
 	run->io.size = 4;

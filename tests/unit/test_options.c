@@ -57,6 +57,56 @@ static void test_defaults(void **state)
 	assert_int_equal(o.mem, ABI_RAM_DEFAULT);
 	assert_false(flag_a);
 	assert_int_equal(log_level, LOG_INFO);
+	assert_false(o.tui);
+	assert_null(o.tui_script);
+	assert_false(o.mono);
+	assert_int_equal(o.tui_cols, 80);
+	assert_int_equal(o.tui_rows, 24);
+}
+
+static void test_viewer_options(void **state)
+{
+	struct options o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, "--tui"), 0);
+	assert_true(o.tui);
+	assert_null(o.tui_script);
+	/* A script means the viewer, headless. */
+	assert_int_equal(PARSE(&o, "--tui-script", "ss<enter>", "--mono",
+			       "--tui-size", "160x45"),
+			 0);
+	assert_true(o.tui);
+	assert_string_equal(o.tui_script, "ss<enter>");
+	assert_true(o.mono);
+	assert_int_equal(o.tui_cols, 160);
+	assert_int_equal(o.tui_rows, 45);
+	log_level = LOG_QUIET;
+	assert_int_equal(PARSE(&o, "--tui-script"), -ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--tui-size", "79x24"), -ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--tui-size", "80x23"), -ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--tui-size", "80x24x"), -ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--tui-size", "80*24"), -ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--tui-size", "1000x24"), -ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--tui-size", "wide"), -ABI_STATUS_USAGE);
+}
+
+/* --help lists the viewer's options for every chapter. */
+static void test_usage_lists_viewer(void **state)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	assert_non_null(f);
+	options_usage(&ch, f);
+	fclose(f);
+	assert_non_null(strstr(text, "  --tui "));
+	assert_non_null(strstr(text, "  --tui-script KEYS"));
+	assert_non_null(strstr(text, "  --tui-size CxR"));
+	assert_non_null(strstr(text, "  --mono "));
+	free(text);
 }
 
 static void test_all_options(void **state)
@@ -124,6 +174,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_all_options),
+	    cmocka_unit_test(test_viewer_options),
+	    cmocka_unit_test(test_usage_lists_viewer),
 	    cmocka_unit_test(test_usage_errors),
 	    cmocka_unit_test(test_help),
 	};

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Chapter 4: device emulation over port I/O.
+ *
+ * Full virtualisation is trap and emulate: the guest touches a device
+ * register, the CPU stops it, and the VMM pretends to be the hardware.
+ * Here the hardware is a 16550A UART at COM1 (kvmlab/dev/serial8250.c),
+ * complete enough for a real driver: divisor latch, line and modem
+ * control, FIFOs, line and modem status, interrupts identified in IIR.
+ * The guest is a monitor that drives it by polling, as a boot console
+ * does.  Its input is this process's stdin: a terminal (put in raw mode,
+ * so each key is one byte on the line), a pipe or a file.
+ *
+ * --stats shows the price: every byte printed is at least one IN (the
+ * line status poll) and one OUT (the byte), each a full exit to this
+ * process and back.
+ *
+ * There is no time limit by default: the monitor waits for its user.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "abi/machine.h"
+#include "kvmlab/boot.h"
+#include "kvmlab/dev/debugexit.h"
+#include "kvmlab/dev/serial8250.h"
+#include "kvmlab/kvm.h"
+#include "kvmlab/loader.h"
+#include "kvmlab/log.h"
+#include "kvmlab/options.h"
+#include "kvmlab/term.h"
+#include "kvmlab/vcpu.h"
+#include "kvmlab/viewer.h"
+#include "kvmlab/vm.h"
+
+static const struct chapter_info chapter = {
+    .binary = "ch04",
+    .title = "device emulation over port I/O",
+    .default_guest = "ch04.elf",
+    .default_timeout = 0, /* an interactive monitor waits for its user */
+};
+
+int main(int argc, char **argv)
+{
+	struct options opt;
+	struct kvm kvm = {.fd = -1};
+	struct vm vm = {.fd = -1};
+	struct vcpu cpu = {.fd = -1};
+	struct bus pio, mmio;
+	struct serial8250 uart;
+	struct trace trace = {0};
+	struct stats stats = {0};
+	struct guest_image img = {0};
+	int r, status = ABI_STATUS_HOST;
+
+	r = options_parse(&opt, &chapter, argc, argv);
+	if (r)
+		return r > 0 ? 0 : -r;
+	if (trace_open(&trace, opt.trace))
+		return ABI_STATUS_USAGE;
+
+	/* Open /dev/kvm and create a VM with RAM at guest-physical 0. */
+	status = ABI_STATUS_NO_KVM;
+	if (kvm_open(&kvm) || vm_create(&vm, &kvm, opt.mem))
+		goto out;
+	/* Load the 64-bit guest: ELF by its program headers, flat at 1 MiB. */
+	status = -load_guest_file(&vm.mem, opt.guest, ABI_ELF_BASE, 1, &img);
+	if (!status && img.kind == IMAGE_ELF32) {
+		error("%s is ELF32; chapter 4 runs 64-bit guests", opt.guest);
+		status = ABI_STATUS_BAD_IMAGE;
+	}
+	if (status)
+		goto out;
+	/* One vCPU, with the trace and statistics attached. */
+	status = ABI_STATUS_NO_KVM;
+	if (vcpu_create(&cpu, &vm, 0))
+		goto out;
+	cpu.trace = &trace;
+	cpu.stats = opt.stats ? &stats : NULL;
+	cpu.image = &img;
+	/* Devices, in port order: debug-exit (0xf4), the UART (0x3f8). */
+	bus_init(&pio, "pio");
+	bus_init(&mmio, "mmio");
+	cpu.pio = &pio;
+	cpu.mmio = &mmio;
+	status = ABI_STATUS_HOST;
+	/* Input from stdin, unless the viewer (--tui) owns the terminal. */
+	serial8250_init(&uart, stdout, opt.tui ? -1 : STDIN_FILENO);
+	if (debugexit_register(&cpu) ||
+	    serial8250_register(&uart, &pio, ABI_PORT_COM1))
+		goto out;
+	/* Long mode with VMM-built page tables, as in chapter 3. */
+	r = boot_long(&cpu, img.entry, 0);
+	if (r) {
+		status = r == -EEXIST ? ABI_STATUS_BAD_IMAGE : ABI_STATUS_HOST;
+		goto out;
+	}
+	/* The terminal becomes the serial line, until we exit. */
+	if (!opt.tui && term_raw(STDIN_FILENO) < 0)
+		goto out;
+
+	/* Run it, or with --tui step through it in the register viewer. */
+	status = opt.tui ? viewer_run(&cpu, &opt, chapter.binary)
+			 : vcpu_run(&cpu, opt.timeout);
+	serial8250_flush(&uart);
+	term_restore();
+
+	if (opt.stats) {
+		stats_print(&stats, stderr);
+		bus_print_stats(&pio, stderr);
+		serial8250_print_stats(&uart, stderr);
+	}
+	info("guest stopped: status %d after %llu exits", status,
+	     (unsigned long long)cpu.exits);
+out:
+	trace_close(&trace);
+	image_free(&img);
+	vcpu_destroy(&cpu);
+	vm_destroy(&vm);
+	kvm_close(&kvm);
+	return status;
+}

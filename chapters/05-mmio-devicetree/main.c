@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Chapter 5: MMIO and the device tree.
+ *
+ * Two steps past chapter 4.  First, a device that is reached with plain
+ * loads and stores instead of IN and OUT: a clock in the MMIO hole
+ * (kvmlab/dev/clock.c).  No memory slot backs its page, so every access
+ * the guest makes there stops the vCPU with KVM_EXIT_MMIO and lands on
+ * the MMIO bus, exactly as port I/O lands on the port bus.
+ *
+ * Second, the guest is no longer told where its devices are at compile
+ * time.  The VMM describes the machine (memory, the UART, the debug-exit
+ * port, the clock, the console and boot arguments) as a device tree
+ * built with libfdt, copies the blob to the top of guest RAM and passes
+ * its address in RDI, as firmware does for an operating system.  The
+ * guest finds everything by parsing it.
+ *
+ * --dump-dtb FILE writes the blob; `dtc -I dtb -O dts FILE` decodes it.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "abi/machine.h"
+#include "kvmlab/boot.h"
+#include "kvmlab/dev/clock.h"
+#include "kvmlab/dev/debugexit.h"
+#include "kvmlab/dev/serial8250.h"
+#include "kvmlab/fdt.h"
+#include "kvmlab/kvm.h"
+#include "kvmlab/loader.h"
+#include "kvmlab/log.h"
+#include "kvmlab/options.h"
+#include "kvmlab/vcpu.h"
+#include "kvmlab/viewer.h"
+#include "kvmlab/vm.h"
+
+#define BAUD 115200
+
+static const char *dump_dtb;
+static const char *cmdline = "console=ttyS0,115200 loops=1000";
+
+static const struct chapter_value values[] = {
+    {"dump-dtb", "FILE", "write the device tree blob to FILE", &dump_dtb},
+    {"cmdline", "TEXT", "boot arguments (/chosen/bootargs)", &cmdline},
+    {0},
+};
+
+static const struct chapter_info chapter = {
+    .binary = "ch05",
+    .title = "MMIO and the device tree",
+    .default_guest = "ch05.elf",
+    .default_timeout = 30,
+    .values = values,
+};
+
+/* The machine main() builds, in the same order, as a device tree. */
+static void describe(struct dt_machine *m, uint64_t ram)
+{
+	struct dt_device *d;
+
+	dt_init(m, "kvmlab chapter 5: MMIO and the device tree", ram);
+	/* The VMM's page tables and the tree itself are not free RAM. */
+	dt_reserve(m, ABI_PT_BASE, ABI_PT_SIZE);
+	dt_reserve(m, ABI_FDT_ADDR(ram), ABI_FDT_MAX);
+	dt_add_device(m, DT_IOPORT, "debug-exit", "kvmlab,debug-exit",
+		      ABI_PORT_DEBUG_EXIT, 1);
+	d = dt_add_device(m, DT_IOPORT, "serial", "ns16550a", ABI_PORT_COM1,
+			  ABI_PORT_COM1_LEN);
+	dt_prop_u32(d, "clock-frequency", ABI_UART_CLOCK_HZ);
+	dt_prop_u32(d, "current-speed", BAUD);
+	d->alias = "serial0";
+	dt_add_device(m, DT_MMIO, "clock", "kvmlab,clock", ABI_MMIO_CLOCK,
+		      ABI_MMIO_CLOCK_LEN);
+	m->stdout_path = "serial0:115200n8";
+	m->bootargs = cmdline;
+}
+
+int main(int argc, char **argv)
+{
+	static uint8_t blob[ABI_FDT_MAX];
+	struct options opt;
+	struct kvm kvm = {.fd = -1};
+	struct vm vm = {.fd = -1};
+	struct vcpu cpu = {.fd = -1};
+	struct bus pio, mmio;
+	struct serial8250 uart;
+	struct clock_dev clock;
+	struct dt_machine machine;
+	struct trace trace = {0};
+	struct stats stats = {0};
+	struct guest_image img = {0};
+	uint64_t dtb;
+	int r, status = ABI_STATUS_HOST;
+
+	r = options_parse(&opt, &chapter, argc, argv);
+	if (r)
+		return r > 0 ? 0 : -r;
+	if (trace_open(&trace, opt.trace))
+		return ABI_STATUS_USAGE;
+
+	/* Open /dev/kvm and create a VM with RAM at guest-physical 0. */
+	status = ABI_STATUS_NO_KVM;
+	if (kvm_open(&kvm) || vm_create(&vm, &kvm, opt.mem))
+		goto out;
+	/* Load the 64-bit guest: ELF by its program headers, flat at 1 MiB. */
+	status = -load_guest_file(&vm.mem, opt.guest, ABI_ELF_BASE, 1, &img);
+	if (!status && img.kind == IMAGE_ELF32) {
+		error("%s is ELF32; chapter 5 runs 64-bit guests", opt.guest);
+		status = ABI_STATUS_BAD_IMAGE;
+	}
+	if (status)
+		goto out;
+	/* One vCPU, with the trace and statistics attached. */
+	status = ABI_STATUS_NO_KVM;
+	if (vcpu_create(&cpu, &vm, 0))
+		goto out;
+	cpu.trace = &trace;
+	cpu.stats = opt.stats ? &stats : NULL;
+	cpu.image = &img;
+	/* Devices: debug-exit (port 0xf4), the UART (port 0x3f8; output
+	 * only here), the clock (MMIO 0xc0000000). */
+	bus_init(&pio, "pio");
+	bus_init(&mmio, "mmio");
+	cpu.pio = &pio;
+	cpu.mmio = &mmio;
+	status = ABI_STATUS_HOST;
+	serial8250_init(&uart, stdout, -1);
+	if (debugexit_register(&cpu) ||
+	    serial8250_register(&uart, &pio, ABI_PORT_COM1) ||
+	    clock_register(&clock, &mmio, ABI_MMIO_CLOCK, NULL))
+		goto out;
+	/* The same machine as a device tree, at the top of RAM. */
+	describe(&machine, opt.mem);
+	if (dt_build(&machine, blob, sizeof(blob)))
+		goto out;
+	if (dump_dtb && dt_write_file(blob, dump_dtb)) {
+		status = ABI_STATUS_USAGE;
+		goto out;
+	}
+	r = dt_load(blob, &vm.mem, &img, &dtb);
+	if (r) {
+		status = r == -EEXIST ? ABI_STATUS_BAD_IMAGE : ABI_STATUS_HOST;
+		goto out;
+	}
+	/* Long mode, with the tree's address in RDI. */
+	r = boot_long(&cpu, img.entry, dtb);
+	if (r) {
+		status = r == -EEXIST ? ABI_STATUS_BAD_IMAGE : ABI_STATUS_HOST;
+		goto out;
+	}
+
+	/* Run it, or with --tui step through it in the register viewer. */
+	status = opt.tui ? viewer_run(&cpu, &opt, chapter.binary)
+			 : vcpu_run(&cpu, opt.timeout);
+	serial8250_flush(&uart);
+
+	if (opt.stats) {
+		stats_print(&stats, stderr);
+		bus_print_stats(&pio, stderr);
+		bus_print_stats(&mmio, stderr);
+		serial8250_print_stats(&uart, stderr);
+	}
+	info("guest stopped: status %d after %llu exits", status,
+	     (unsigned long long)cpu.exits);
+out:
+	trace_close(&trace);
+	image_free(&img);
+	vcpu_destroy(&cpu);
+	vm_destroy(&vm);
+	kvm_close(&kvm);
+	return status;
+}

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mkstudent: write the student tree from the reference tree (the labs).
+ *
+ * The reference source marks each exercise region like this (C and
+ * preprocessed assembly alike):
+ *
+ *	/+ EXERCISE ch02-desc-encode: pack a segment descriptor +/
+ *	#ifndef KVMLAB_STUBS
+ *	... the reference solution ...
+ *	#else
+ *	... the stub: fails fast, naming the exercise ...
+ *	#endif /+ END EXERCISE ch02-desc-encode +/
+ *
+ * (with / and * where this comment shows / and +).  In the student tree a
+ * region becomes its EXERCISE line and its stub.  Compiling the reference
+ * with -DKVMLAB_STUBS builds every stub in place.
+ *
+ *   mkstudent [--only ID | --none] DEST < FILES   copy FILES to DEST
+ *   mkstudent --list < FILES                       ID, FILE:LINE, title
+ *
+ * FILES are paths relative to the current directory, one a line.  Only
+ * .c, .h and .S files are scanned.  Files copied unchanged keep their
+ * mode and modification time (so a copied build directory stays valid);
+ * rewritten files get the current time.  Malformed markers are errors.
+ * A full student tree also gets .kvmlab-student, which says what it is.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "marker.h"
+
+enum mode { STUB_ALL, STUB_ONE, STUB_NONE, LIST };
+
+static enum mode mode = STUB_ALL;
+static const char *only;
+static unsigned regions, stubbed_files, files;
+static bool only_seen;
+
+static int mkdirs(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST) {
+			fprintf(stderr, "mkstudent: mkdir %s: %s\n", path,
+				strerror(errno));
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (!f)
+		return NULL;
+	do {
+		if (n + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 65536;
+			char *nb = realloc(buf, cap);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+	} while (r > 0);
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static bool scanned(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	return dot &&
+	       (!strcmp(dot, ".c") || !strcmp(dot, ".h") || !strcmp(dot, ".S"));
+}
+
+static bool wanted(const char *id)
+{
+	if (mode == STUB_ALL)
+		return true;
+	if (mode == STUB_ONE && !strcmp(id, only)) {
+		only_seen = true;
+		return true;
+	}
+	return false;
+}
+
+/* Write `len` bytes to dest with src's mode; keep src's mtime if asked. */
+static int write_file(const char *dest, const char *data, size_t len,
+		      const struct stat *st, bool keep_time)
+{
+	char tmp[4096];
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", dest) >= (int)sizeof(tmp))
+		return -1;
+	if (mkdirs(tmp))
+		return -1;
+	fd = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		  st->st_mode & 07777);
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len) {
+		fprintf(stderr, "mkstudent: cannot write %s: %s\n", dest,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	fchmod(fd, st->st_mode & 07777);
+	if (keep_time) {
+		struct timespec t[2] = {st->st_atim, st->st_mtim};
+
+		futimens(fd, t);
+	}
+	return close(fd);
+}
+
+/* One file: list its regions, or copy it with the chosen ones stubbed. */
+static int do_file(const char *path, const char *dest_dir)
+{
+	struct marked_file mf;
+	struct stat st;
+	char dest[4096];
+	size_t len;
+	char *text, *out = NULL;
+	size_t outlen = 0;
+	int r = 0, n;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "mkstudent: %s: not a regular file, skipped\n",
+			path);
+		return 0;
+	}
+	text = read_all(path, &len);
+	if (!text) {
+		fprintf(stderr, "mkstudent: cannot read %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	n = 0;
+	if (scanned(path)) {
+		n = marker_parse(path, text, &mf);
+		if (n < 0) {
+			free(text);
+			return -1;
+		}
+	}
+	regions += n;
+	if (mode == LIST) {
+		for (int i = 0; i < n; i++)
+			printf("%s\t%s:%d\t%s\n", mf.region[i].id, path,
+			       mf.region[i].line, mf.region[i].title);
+		free(text);
+		return 0;
+	}
+	if (n > 0)
+		out = marker_rewrite(text, &mf, wanted, &outlen);
+	if (snprintf(dest, sizeof(dest), "%s/%s", dest_dir, path) >=
+	    (int)sizeof(dest)) {
+		fprintf(stderr, "mkstudent: path too long: %s\n", path);
+		free(out);
+		free(text);
+		return -1;
+	}
+	if (out && (outlen != len || memcmp(out, text, len))) {
+		stubbed_files++;
+		r = write_file(dest, out, outlen, &st, false);
+	} else {
+		r = write_file(dest, text, len, &st, true);
+	}
+	files++;
+	free(out);
+	free(text);
+	return r;
+}
+
+/*
+ * A student tree says what it is, so tools that need the reference
+ * (make verify-graders) can tell the student why they stop.
+ */
+static int mark_student(const char *dest)
+{
+	static const char note[] =
+	    "This is a kvmlab student tree, written by `make student`: its\n"
+	    "exercise regions are stubs.  See exercises/README.md.\n";
+	char path[4096];
+	struct stat st = {.st_mode = 0644};
+
+	if (snprintf(path, sizeof(path), "%s/.kvmlab-student", dest) >=
+	    (int)sizeof(path))
+		return -1;
+	return write_file(path, note, sizeof(note) - 1, &st, false);
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: mkstudent [--only ID | --none] DEST < FILES\n"
+			"       mkstudent --list < FILES\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dest = NULL;
+	char line[4096];
+	int i, failed = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+			mode = STUB_ONE;
+			only = argv[++i];
+		} else if (!strcmp(argv[i], "--none")) {
+			mode = STUB_NONE;
+		} else if (!strcmp(argv[i], "--list")) {
+			mode = LIST;
+		} else if (argv[i][0] != '-' && !dest) {
+			dest = argv[i];
+		} else {
+			return usage();
+		}
+	}
+	if ((mode == LIST) == (dest != NULL))
+		return usage();
+	while (fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] && do_file(line, dest))
+			failed = 1;
+	}
+	if (failed)
+		return 1;
+	if (mode == STUB_ONE && !only_seen) {
+		fprintf(stderr, "mkstudent: no exercise region named %s\n",
+			only);
+		return 1;
+	}
+	if (mode == STUB_ALL && mark_student(dest))
+		return 1;
+	if (mode != LIST)
+		printf("mkstudent: %u files to %s; %u rewritten (%s)\n", files,
+		       dest, stubbed_files,
+		       mode == STUB_ALL	  ? "every exercise stubbed"
+		       : mode == STUB_ONE ? only
+					  : "reference, nothing stubbed");
+	return 0;
+}

@@ -1,0 +1,10 @@
+#!/bin/sh
+# The files of this source tree, one a line: what git tracks, plus new
+# files it does not ignore (so a tree with uncommitted work is complete);
+# without git (a student tree), every file.  Build directories (build*/) and
+# .git are never part of it.
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	git ls-files --cached --others --exclude-standard
+else
+	find . -type f ! -path './.git/*' | sed 's|^\./||'
+fi | grep -v '^build[^/]*/' | sort -u

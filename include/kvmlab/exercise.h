@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * exercise: what an unfinished exercise does in the VMM (the labs).
+ *
+ * The student tree (`make student`) replaces each exercise region with a
+ * stub that calls exercise_todo().  It must fail at once and say which
+ * exercise is missing, so a student (and the grader) never waits for a
+ * timeout or decodes a crash to learn that a hole is still open.
+ */
+#ifndef KVMLAB_EXERCISE_H
+#define KVMLAB_EXERCISE_H
+
+#include <stdnoreturn.h>
+
+/*
+ * Print "kvmlab: exercise ID is not done yet: see HANDOUT" on stderr (after
+ * flushing stdout), note it (exercise_note), and end the process with
+ * ABI_STATUS_EXERCISE (78) without running exit handlers, so the status is
+ * always exactly that.
+ */
+noreturn void exercise_todo(const char *id, const char *handout);
+
+/*
+ * Append `id` as a line to the file named by $KVMLAB_EXERCISE_LOG, if set.
+ * The grader sets it for every test, so it learns that a test ran a stub
+ * even when the message went to a terminal it cannot read.  The debug-exit
+ * device notes a guest's stub ("guest") the same way.
+ */
+void exercise_note(const char *id);
+
+#endif

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stepper: drive a vCPU one instruction, one exit, or freely, and stop it
+ * on hardware breakpoints, exit filters and CPU mode changes (the register
+ * viewer's engine, chapter 1 on).
+ *
+ * KVM_SET_GUEST_DEBUG does the work: KVM_GUESTDBG_SINGLESTEP makes KVM_RUN
+ * return KVM_EXIT_DEBUG after each instruction, KVM_GUESTDBG_USE_HW_BP
+ * arms the debug registers DR0-DR3 as execution breakpoints.  Three facts
+ * shape this file (they hold on VT-x, AMD-V and kvmlab's software KVM):
+ *
+ *   - An instruction that exits by itself (OUT, an MMIO access) gives
+ *     its own exit instead of a debug exit.  It counts as one step.
+ *   - HLT is not honoured while single-stepping on some KVMs: the stepper
+ *     reads the byte at CS:RIP before each step and treats 0xF4 as the
+ *     HLT exit the guest asked for.
+ *   - A breakpoint fires before its instruction runs, again and again:
+ *     resuming from one takes one single step first.
+ *
+ * Software breakpoints (INT3) are not used: some KVMs never report them.
+ * Breakpoint addresses are linear addresses (CS.base + RIP), what DR0-DR3
+ * hold; in kvmlab's guests they are the addresses in the symbol table.
+ */
+#ifndef KVMLAB_STEPPER_H
+#define KVMLAB_STEPPER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include "kvmlab/breaks.h"
+#include "kvmlab/exitlog.h"
+#include "kvmlab/exits.h"
+#include "kvmlab/vcpu.h"
+
+/* Why the last command stopped. */
+enum stop_why {
+	STOP_START,	 /* nothing ran yet: the first instruction */
+	STOP_STEP,	 /* one instruction ran */
+	STOP_EXIT,	 /* the guest made an exit (run to next exit) */
+	STOP_BREAKPOINT, /* RIP reached a breakpoint */
+	STOP_FILTER,	 /* an exit matched the exit filter */
+	STOP_MODE,	 /* the CPU mode changed */
+	STOP_PAUSE,	 /* the user (or the headless time limit) stopped it */
+	STOP_END,	 /* the guest ended: HLT, debug-exit, fault */
+	STOP_ERROR,	 /* the host failed (an ioctl) */
+};
+
+struct stepper {
+	struct vcpu *v;
+	struct breaks br; /* what stops a run, set by the viewer's keys */
+
+	uint64_t steps;	    /* instructions single-stepped */
+	uint64_t run_ns;    /* time spent running the guest, for rates */
+	uint64_t run_start; /* internal: when run_ns was last brought up */
+	bool ended;	    /* the guest stopped for good */
+	int status;	    /* then: the chapter binary's exit status */
+	enum stop_why why;
+	char why_text[256]; /* "breakpoint 1 at 0x100071 <page_fault>" */
+
+	struct exit_log log; /* every exit, for the panes and the file */
+
+	/* Internal: KVM single-steps already; an IO exit to complete. */
+	bool single_set, pending_io;
+};
+
+/* Hooks for long runs: tick() every `tick_ms` while the guest runs; a
+ * true return stops the run (STOP_PAUSE).  tick may be NULL. */
+struct run_hooks {
+	unsigned tick_ms;
+	bool (*tick)(void *opaque);
+	void *opaque;
+};
+
+/* Take over `v` (sets v->guest_debug).  The guest is at its first
+ * instruction.  0 or -errno from KVM_SET_GUEST_DEBUG (reported). */
+int stepper_init(struct stepper *s, struct vcpu *v);
+
+/* Run one instruction (or recognise HLT).  Sets why/why_text. */
+void stepper_step(struct stepper *s);
+/* Run until the next exit (`to_exit`) or freely until a breakpoint, the
+ * exit filter, a mode change (then by single steps), the end, or
+ * hooks->tick says stop. */
+void stepper_run(struct stepper *s, bool to_exit, const struct run_hooks *h);
+/* Complete an IO/MMIO exit KVM still holds, so the registers read now are
+ * the ones after the instruction (KVM's immediate_exit). */
+void stepper_settle(struct stepper *s);
+
+#endif

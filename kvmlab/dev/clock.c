@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * clock: the MMIO clock of chapter 5 (see clock.h and abi/clock.h).
+ *
+ * The registers are handled as bytes: a read builds the register file's
+ * bytes and returns the ones the access covers; a write changes only the
+ * bytes of SCRATCH.  That one rule gives every width and every offset a
+ * defined meaning, with no special cases for a guest to trip over.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "abi/clock.h"
+#include "abi/machine.h"
+#include "kvmlab/dev/clock.h"
+#include "kvmlab/log.h"
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void put_le(uint8_t *p, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+uint64_t clock_read(struct clock_dev *c, uint64_t offset, uint32_t size)
+{
+	uint8_t regs[ABI_CLOCK_REGS_END];
+	uint64_t v = 0;
+
+	c->accesses++;
+	/* Sample the host clock only when the read covers NOW's first byte:
+	 * the high half read alone then matches the low half read before. */
+	if (offset <= ABI_CLOCK_NOW && offset + size > ABI_CLOCK_NOW)
+		c->sample = c->now_ns() - c->start_ns;
+	put_le(regs + ABI_CLOCK_MAGIC_REG, ABI_CLOCK_MAGIC, 4);
+	put_le(regs + ABI_CLOCK_VERSION_REG, ABI_CLOCK_VERSION, 4);
+	put_le(regs + ABI_CLOCK_NOW, c->sample, 8);
+	put_le(regs + ABI_CLOCK_ACCESSES, c->accesses, 8);
+	put_le(regs + ABI_CLOCK_SCRATCH, c->scratch, 8);
+	for (uint32_t i = 0; i < size && i < 8; i++) {
+		uint64_t at = offset + i;
+
+		if (at < ABI_CLOCK_REGS_END)
+			v |= (uint64_t)regs[at] << (8 * i);
+	}
+	return v;
+}
+
+void clock_write(struct clock_dev *c, uint64_t offset, uint32_t size,
+		 uint64_t value)
+{
+	bool ignored = false;
+
+	c->accesses++;
+	for (uint32_t i = 0; i < size && i < 8; i++) {
+		uint64_t at = offset + i;
+		uint64_t byte = (value >> (8 * i)) & 0xff;
+
+		if (at >= ABI_CLOCK_SCRATCH && at < ABI_CLOCK_SCRATCH + 8) {
+			unsigned shift = 8 * (unsigned)(at - ABI_CLOCK_SCRATCH);
+
+			c->scratch &= ~(0xffull << shift);
+			c->scratch |= byte << shift;
+		} else {
+			ignored = true;
+		}
+	}
+	if (!ignored)
+		return;
+	/* A few warnings, then only the count: a loop must not flood. */
+	if (++c->ignored_writes <= 4)
+		warning("clock at 0x%" PRIx64 ": %u-byte write of 0x%" PRIx64
+			" at offset 0x%" PRIx64
+			" ignored (only SCRATCH, 0x18-0x1f, is writable)",
+			c->base, size, value, offset);
+}
+
+static void clock_mmio(void *opaque, struct bus_access *a)
+{
+	struct clock_dev *c = opaque;
+
+	if (a->write)
+		clock_write(c, a->offset, a->size, a->value);
+	else
+		a->value = clock_read(c, a->offset, a->size);
+}
+
+int clock_register(struct clock_dev *c, struct bus *mmio, uint64_t base,
+		   uint64_t (*now_ns)(void))
+{
+	memset(c, 0, sizeof(*c));
+	c->now_ns = now_ns ? now_ns : monotonic_ns;
+	c->start_ns = c->now_ns();
+	c->base = base;
+	return bus_register(mmio, "clock", base, ABI_MMIO_CLOCK_LEN, clock_mmio,
+			    c);
+}

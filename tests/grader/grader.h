@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * grader: the pieces of `make check` (tests/runner.c is its main).
+ *
+ * Tests come from two kinds of file.  Test lists (tests/NAME.list) hold
+ * ungraded tests, one a line:
+ *
+ *	NAME  TIMEOUT  COMMAND...
+ *
+ * Rubrics (exercises/NN-name/rubric) hold graded tests and the hint printed
+ * when one fails:
+ *
+ *	CH  EXERCISE  TEST  POINTS  TIMEOUT  COMMAND...
+ *	reread  EXERCISE  TEXT...
+ *
+ * In COMMAND, $BUILD, $GB and $HIDDEN (any $NAME) come from the
+ * environment.  A test passes with exit status 0, is skipped with 77 (its
+ * last output line says why) and fails otherwise; one still running at its
+ * timeout is killed with its process group (TIMEOUT).
+ */
+#ifndef KVMLAB_GRADER_H
+#define KVMLAB_GRADER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define GRADER_MAX_ARGS 64
+#define GRADER_SKIP	77
+
+enum verdict { PASS, FAIL, TIMEOUT, SKIP };
+
+struct test {
+	/* From the list or rubric. */
+	char name[160];	 /* NAME, or EXERCISE/TEST when graded */
+	char where[320]; /* FILE:LINE, for messages */
+	bool graded;
+	char chapter[8];   /* "03"; empty when ungraded */
+	char exercise[64]; /* "ch03-walk" */
+	char test[64];	   /* "walk-4k" */
+	double points;	   /* what a PASS earns */
+	double timeout;	   /* seconds, before TIMEOUT_SCALE */
+	char *argv[GRADER_MAX_ARGS];
+	int argc;
+	bool selected; /* chosen by T= and CH= */
+
+	/* The result. */
+	enum verdict verdict;
+	bool ran;
+	double secs;
+	int status;	/* the raw wait status; -1 if it never ran */
+	double limit;	/* the timeout applied, in seconds */
+	char log[512];	/* its full output */
+	char why[320];	/* one-line diagnosis, or the skip reason */
+	char hint[256]; /* "reread chapter ...", for graded failures */
+	double score;
+	char *output; /* diagnosis and the log's last lines (reports) */
+};
+
+struct reread {
+	char exercise[64];
+	char text[200];
+};
+
+struct suite {
+	struct test *t;
+	int n, cap;
+	struct reread *rr;
+	int nrr, rrcap;
+	int errors; /* malformed lines, each reported */
+};
+
+/* spec.c: read a list (rubric = false) or a rubric into the suite. */
+int suite_load(struct suite *s, const char *path, bool rubric);
+/* The rubric's "reread" text for an exercise, or NULL. */
+const char *suite_reread(const struct suite *s, const char *exercise);
+void suite_free(struct suite *s);
+
+/* exec.c: run one test under its limit, output to t->log. */
+struct run_opts {
+	const char *log_dir;
+	double scale; /* TIMEOUT_SCALE */
+	bool verbose; /* V=1: print the command to rerun it by hand */
+};
+void test_run(struct test *t, const struct run_opts *o);
+double now_seconds(void);
+
+/* diagnose.c: fill t->why (and t->hint for a graded test) from t->log. */
+void diagnose(struct test *t, const char *reread);
+/* Whether the test with this log ran an exercise stub, and which. */
+bool stub_hit(const char *log, char *exercise, size_t len);
+/* The last `lines` lines of `path`, at most `max` bytes; malloc'd. */
+char *file_tail(const char *path, int lines, size_t max);
+
+/* board.c: what `make check` prints. */
+void board_ungraded(const struct test *t);
+void board_header(void);
+void board_graded(const struct test *t);
+void board_chapter_total(const char *chapter, double score, double max);
+void board_total(double score, double max, int failed, int skipped);
+
+/* report.c and json.c, junit.c, tap.c: the results files. */
+struct totals {
+	int passed, failed, skipped; /* every selected test */
+	double score, max;	     /* graded tests */
+	double secs;
+	bool build_failed;
+};
+FILE *report_open(const char *dir, const char *name, char *tmp, size_t len);
+int report_commit(FILE *f, const char *tmp, const char *dir, const char *name);
+/* Print `s` as the inside of a JSON or XML string: ASCII only. */
+void put_json(FILE *f, const char *s);
+void put_xml(FILE *f, const char *s);
+const char *verdict_name(enum verdict v);
+int write_json(const char *dir, const struct suite *s, const struct totals *t);
+int write_junit(const char *dir, const struct suite *s, const struct totals *t);
+int write_tap(const char *dir, const struct suite *s, const struct totals *t);
+int write_scores(const char *dir, const struct suite *s,
+		 const struct totals *t);
+
+#endif

@@ -1,0 +1,204 @@
+#!/bin/sh
+# What the register viewer's commands mean, on a guest with a known
+# instruction sequence (tests/guests/step16.S, run by build/ch01 --guest):
+# single-step, run to the next exit, breakpoints, break on an exit filter,
+# break on a mode change, HLT recognised while stepping, the memory view,
+# writing the exit log, and its errors.  Each case replays keys headless
+# and checks the frames.
+#
+#   tests/viewer/semantics.sh CASE
+. "$(dirname "$0")/../guest/lib.sh"
+
+STEP16=$GB/tests/step16.bin
+
+# view KEYS [ARGS...]: the viewer on step16 under KEYS; frames in $OUT.
+view() {
+	keys=$1
+	shift
+	run_vmm "$BUILD/ch01" --guest "$STEP16" --tui-script "$keys" "$@"
+}
+
+# frame N: frame N of the last run (the last one if N is "last").
+frame() {
+	awk -v n="$1" '
+		/^--- frame [0-9]+ ---$/ { k++; next }
+		k == n || n == "last" && k > 0 { f[k] = f[k] $0 "\n" }
+		END { printf "%s", n == "last" ? f[k] : f[n] }' "$OUT"
+}
+
+expect_frame() { # N TEXT...: frame N holds every TEXT
+	n=$1
+	shift
+	frame "$n" >"$TMP/frame"
+	[ -s "$TMP/frame" ] || fail "there is no frame $n"
+	for t in "$@"; do
+		grep -qF -- "$t" "$TMP/frame" ||
+			{ cat "$TMP/frame"; fail "frame $n lacks: $t"; }
+	done
+}
+
+expect_not_frame() { # N TEXT
+	frame "$1" | grep -qF -- "$2" && { frame "$1"; fail "frame $1 has: $2"; }
+	return 0
+}
+
+case ${1:?usage: semantics.sh CASE} in
+usage) ;; # needs no KVM
+*) need_kvm ;;
+esac
+
+case $1 in
+step)
+	# Three instructions, no exits: AX, then BX, then BX = AX + BX.
+	view 's<frame>ss'
+	expect_status 0
+	expect_frame 1 "stopped: one instruction" "steps 1  exits 0" \
+		"rax*0000000000001234" "rip*0000000000001003" \
+		"at 0x1003 <_start+3>  bytes bb 78 56"
+	expect_frame 2 "steps 3  exits 0" "rbx*00000000000068ac" \
+		"rax 0000000000001234" "at 0x1008 <out_k>" "(no exits yet"
+	;;
+step-out)
+	# The sixth instruction is an OUT: its own exit, and still one step.
+	view 'ssssss'
+	expect_frame 1 "stopped: one instruction, which made exit #1 IO out" \
+		"steps 6  exits 1" "rip*000000000000100e" "at 0x100e <after_out>" \
+		"IO       out port 0x3f8 size 1 data 0x4b 'K'"
+	view 'ssssss6'
+	expect_frame 1 "[6 console]" "K"
+	;;
+next-exit)
+	# Full speed to the OUT: no single steps, one exit, RIP after it.
+	view 'n<frame>n'
+	expect_frame 1 "stopped: exit #1 IO out port 0x3f8 size 1 data 0x4b 'K'" \
+		"steps 0  exits 1" "rip*000000000000100e" "at 0x100e <after_out>" \
+		"rdx*00000000000003f8" "*     1 IO       out port 0x3f8"
+	expect_frame 2 "exit #2 IO out port 0x3f8 size 1 data 0x21 '!'" \
+		"at 0x1036 <halt>" "protected mode, 32-bit code, CPL0" \
+		"      1 IO" "*     2 IO"
+	;;
+breakpoint)
+	# DR0 at bp_here: stops before INC CX runs.  c resumes past it (one
+	# step first) and the guest runs to its end without stopping there.
+	view 'bbp_here<enter><frame>c<frame>s<frame>c'
+	expect_frame 1 "breakpoint 1 at 0x100f <bp_here> (debug register DR0)" \
+		"breaks bp1 0x100f <bp_here>"
+	expect_frame 2 "stopped: breakpoint 1 at 0x100f <bp_here>" \
+		"steps 0  exits 1" "rip*000000000000100f" \
+		"rcx 0000000000000000"
+	expect_frame 3 "rcx*0000000000000001" "at 0x1010 <bp_here+1>"
+	expect_frame 4 "guest halted (HLT): status 0" "exits 3"
+	expect_status 0
+	# Enter sets one at RIP; the same address again clears it; four at most.
+	view 'b<enter><frame>b1000<enter><frame>b1<enter>b2<enter>b3<enter>b4<enter>b5<enter>'
+	expect_frame 1 "breakpoint 1 at 0x1000 <_start>"
+	expect_frame 2 "breakpoint at 0x1000 <_start> cleared" "breaks none"
+	expect_frame 3 "all four debug registers are in use" \
+		"bp1 0x1  bp2 0x2  bp3 0x3  bp4 0x4"
+	view 'bnowhere<enter>'
+	expect_frame 1 "'nowhere' is neither a symbol nor a hex address"
+	;;
+filter)
+	# Stop after each exit to port 0x3f8; a range that misses runs on.
+	view 'eio<space>3f8<enter><frame>c<frame>c<frame>c'
+	expect_frame 1 "break on exits: IO 0x3f8" "breaks filter IO 0x3f8"
+	expect_frame 2 "stopped: exit #1 IO out port 0x3f8 size 1 data 0x4b 'K' (filter)"
+	expect_frame 3 "stopped: exit #2 IO out port 0x3f8 size 1 data 0x21 '!' (filter)"
+	expect_frame 4 "guest halted (HLT): status 0"
+	view 'eio<space>0-ff<enter>c'
+	expect_frame 1 "guest halted (HLT): status 0" "exits 3"
+	view 'ehlt<enter>c'
+	expect_frame 1 "guest halted (HLT): status 0"
+	view 'ebogus<enter>'
+	expect_frame 1 "unknown exit reason 'bogus'"
+	;;
+mode-change)
+	# Break when CR0.PE makes real mode protected: right after the MOV
+	# to CR0, before the far jump, CS still holds its real-mode values.
+	view 'mc<frame>2<frame>s'
+	expect_frame 1 "stopped: mode change: real mode -> protected mode" \
+		"protected mode, 16-bit code, CPL0" "at 0x1021 <after_pe>" \
+		"cr0 *60000011" "breaks mode-change" "exits 1"
+	expect_frame 2 "cs  0000 0000000000000000 0000ffff code exec/read acc 16-bit"
+	expect_frame 3 "cs *0008 0000000000000000 ffffffff code exec/read acc 32-bit" \
+		"at 0x1029 <pm32>"
+	;;
+hlt)
+	# Single-stepping onto HLT: the viewer reads 0xF4 at CS:RIP and
+	# ends the guest as KVM_EXIT_HLT would (exit logged, RIP after it).
+	view 'bhalt<enter>c<frame>s<frame>s' --trace "$TRACE"
+	expect_frame 1 "stopped: breakpoint 1 at 0x1036 <halt>" \
+		"bytes f4 eb fd" "exits 2"
+	expect_frame 2 "guest halted (HLT): status 0" "exits 3" \
+		"*     3 HLT" "at 0x1037 <halt+1>"
+	expect_frame 3 "the guest has ended (status 0): q quits"
+	expect_status 0
+	# --trace gets it as a real HLT exit: after the two OUTs, RIP past it.
+	[ "$(tail -n 1 "$TRACE")" = '{"seq":3,"reason":"HLT","rip":4151}' ] ||
+		fail "trace: $(tail -n 1 "$TRACE")"
+	expect_trace_count '"reason":"IO"' 2
+	# Continuing by single steps (break on mode change) meets it too.
+	view 'mcc'
+	expect_frame 1 "guest halted (HLT): status 0" "3 HLT"
+	;;
+memory)
+	# Physical, virtual (KVM_TRANSLATE) and by symbol.
+	view 'x1000<enter><frame>xv<space>1040<enter><frame>xgdt_desc<enter>'
+	expect_frame 1 "[5 memory]" "physical 0x1000" \
+		"00001000  b8 34 12 bb 78 56 01 c3  ba f8 03 b0 4b ee 90 41"
+	expect_frame 2 "virtual 0x1040 -> physical 0x1040" \
+		"00001040  00 00 00 00 00 00 00 00  ff ff 00 00 00 9b cf 00"
+	expect_frame 3 "virtual 0x1058 -> physical 0x1058" "00001058  17 00 40 10"
+	view 'xp<space>1ffff0<enter>'
+	expect_frame 1 "physical 0x1ffff0" "001ffff0  00 00"
+	view 'x400000<enter>'
+	expect_frame 1 "physical 0x400000: outside guest RAM"
+	;;
+write)
+	# w writes the screen and the exit log (at most the last 1000).
+	view "c3w$TMP/view.txt<enter>"
+	expect_frame 1 "wrote the screen and 3 exits to $TMP/view.txt"
+	grep -qF " ch01 | guest halted (HLT): status 0" "$TMP/view.txt" ||
+		fail "the file lacks the screen"
+	grep -qF "the last 3 exits of 3, oldest first:" "$TMP/view.txt" ||
+		fail "the file lacks the exit log"
+	grep -Eq "^ +3 HLT +0x1037 <halt\+1>$" "$TMP/view.txt" ||
+		fail "the file lacks the HLT exit"
+	run_vmm "$BUILD/ch01" --guest "$GB/tests/bench_out16.bin" \
+		--tui-script "cw$TMP/long.txt<enter>"
+	grep -qF "the last 1000 exits of 100001, oldest first:" "$TMP/long.txt" ||
+		fail "the file does not keep the last 1000 exits"
+	[ "$(sed -n '/^the last 1000 exits/,$p' "$TMP/long.txt" |
+		grep -c ' IO  *out port 0x80 ')" -eq 999 ] ||
+		fail "expected 999 IO exits and the HLT in the file"
+	view "w/nonexistent/x.txt<enter>"
+	expect_frame 1 "cannot write /nonexistent/x.txt: No such file"
+	;;
+timeout)
+	# Headless runs are bounded by --timeout: loop16 makes no exits.
+	run_vmm "$BUILD/ch01" --guest "$GB/tests/loop16.bin" --timeout 1 \
+		--tui-script 'c'
+	expect_status 0
+	expect_frame 1 "stopped: paused" "stopped by --timeout 1 s"
+	;;
+usage)
+	run_vmm "$BUILD/ch01" --tui-script 's<bogus>'
+	expect_status 64
+	expect_err_has "--tui-script: unknown key name"
+	run_vmm "$BUILD/ch01" --tui-size 20x10 --tui-script s
+	expect_status 64
+	expect_err_has "--tui-size takes COLSxROWS"
+	# stdin is /dev/null here: no terminal, so --tui says what to do.
+	if "$BUILD/doctor" --probe >/dev/null 2>&1; then
+		run_vmm "$BUILD/ch01" --tui
+		expect_status 64
+		expect_err_has "--tui needs a terminal"
+		expect_err_has "--tui-script"
+	fi
+	;;
+*)
+	echo "semantics.sh: no case $1"
+	exit 2
+	;;
+esac
+echo "ok: $1"
