@@ -76,7 +76,7 @@ void options_usage(const struct chapter_info *ch, FILE *out)
 		"\nExit status: the guest's own (0-63), or 64 usage error, "
 		"65 bad guest image,\n66 guest image missing, 69 KVM "
 		"unavailable, 70 guest fault, 71 host error,\n77 not "
-		"supported here, 124 timeout.\n");
+		"supported here, 78 exercise not done yet, 124 timeout.\n");
 }
 
 static int usage_error(const struct chapter_info *ch, const char *what,
