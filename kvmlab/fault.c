@@ -121,10 +121,13 @@ static void explain_internal(const struct fault_context *f,
 		break;
 	}
 	if (run && run->internal.ndata) {
-		char data[128] = "";
+		char data[160] = "";
 		size_t used = 0;
 
-		for (uint32_t i = 0; i < run->internal.ndata && i < 8; i++)
+		/* Eight 64-bit values fit: 8 * 19 bytes < sizeof(data). */
+		for (uint32_t i = 0;
+		     i < run->internal.ndata && i < 8 && used < sizeof(data);
+		     i++)
 			used += (size_t)snprintf(
 			    data + used, sizeof(data) - used, " 0x%llx",
 			    (unsigned long long)run->internal.data[i]);

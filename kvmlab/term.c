@@ -23,7 +23,10 @@ static struct termios saved;
 static int saved_fd = -1;
 static volatile sig_atomic_t raw_on;
 
-static const int restore_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+/* SIGPIPE too: `ch04 | head` must not leave the terminal raw. */
+static const int restore_signals[] = {SIGINT,  SIGTERM, SIGHUP, SIGQUIT,
+				      SIGPIPE, SIGSEGV, SIGBUS, SIGFPE,
+				      SIGILL,  SIGABRT};
 
 void term_restore(void)
 {

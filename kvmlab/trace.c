@@ -41,11 +41,21 @@ void trace_exit(struct trace *t, const struct exit_info *e)
 	fputc('\n', t->out);
 }
 
-void trace_close(struct trace *t)
+int trace_close(struct trace *t)
 {
-	if (t->out && t->out != stderr)
-		fclose(t->out);
-	else if (t->out)
-		fflush(t->out);
+	int err = 0;
+
+	if (!t->out)
+		return 0;
+	if (fflush(t->out) != 0 || ferror(t->out))
+		err = errno ? errno : EIO;
+	if (t->out != stderr && fclose(t->out) != 0 && !err)
+		err = errno;
 	t->out = NULL;
+	if (err) {
+		error("writing the trace failed: %s", strerror(err));
+		hint("the trace is incomplete; give --trace a file on a disk "
+		     "with room");
+	}
+	return -err;
 }

@@ -17,12 +17,14 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
 
 #include "abi/machine.h"
 #include "kvmlab/exercise.h"
+#include "kvmlab/dev/debugexit.h"
 #include "kvmlab/exits.h"
 #include "kvmlab/fault.h"
 #include "kvmlab/kvm.h"
@@ -249,6 +251,12 @@ int main(int argc, char **argv)
 	r = create_vm(&m, opt.mem);
 	if (r)
 		return r;
+	/*    On Intel CPUs without "unrestricted guest", KVM runs real mode
+	 *    as a virtual-8086 task and needs three pages of guest-physical
+	 *    space for its TSS: KVM_SET_TSS_ADDR puts them below 4 GiB, far
+	 *    from RAM.  Elsewhere it does nothing. */
+	if (ioctl(m.vm, KVM_SET_TSS_ADDR, 0xfffbd000ul) < 0)
+		warning("KVM_SET_TSS_ADDR failed: %s", strerror(errno));
 
 	/* 5. Copy the guest's machine code to 0x1000 (a flat image: no
 	 *    headers, byte 0 is the first instruction). */
@@ -289,6 +297,9 @@ int main(int argc, char **argv)
 
 		status = viewer_run_raw(&raw, &opt, chapter.binary);
 	}
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	run_timeout_arm(m.run, opt.timeout);
 	while (status < 0) {
 		if (ioctl(m.vcpu, KVM_RUN, 0) < 0) {
@@ -316,6 +327,8 @@ int main(int argc, char **argv)
 			/* OUT/IN: a write-only console at COM1 and the
 			 * debug-exit port. */
 			status = handle_io(m.run, regs.rip, stdout);
+			if (status >= 0)
+				status = debugexit_status(status);
 			break;
 		case KVM_EXIT_HLT:
 			/* No interrupts exist yet, so HLT means "done". */
@@ -330,13 +343,17 @@ int main(int argc, char **argv)
 		}
 	}
 	run_timeout_disarm();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	stats.elapsed_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull +
+			   (uint64_t)(t1.tv_nsec - t0.tv_nsec);
 	fflush(stdout);
 
 	if (opt.stats)
 		stats_print(&stats, stderr);
 	info("guest stopped: status %d after %llu exits", status,
 	     (unsigned long long)exits);
-	trace_close(&trace);
+	if (trace_close(&trace) && status == ABI_STATUS_OK)
+		status = ABI_STATUS_HOST;
 	image_free(&image);
 	munmap(m.run, (size_t)m.run_size);
 	munmap(m.mem.host, m.mem.size);

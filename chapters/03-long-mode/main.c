@@ -214,7 +214,8 @@ int main(int argc, char **argv)
 	info("guest stopped: status %d after %llu exits", status,
 	     (unsigned long long)cpu.exits);
 out:
-	trace_close(&trace);
+	if (trace_close(&trace) && status == ABI_STATUS_OK)
+		status = ABI_STATUS_HOST;
 	image_free(&img);
 	vcpu_destroy(&cpu);
 	vm_destroy(&vm);

@@ -26,8 +26,6 @@
 #define ABI_REAL_STACK 0x1000
 /* Flat real-mode images load here and start at CS:IP = 0000:1000. */
 #define ABI_REAL_LOAD  0x1000
-/* Largest flat real-mode image: it must end below the page-table region. */
-#define ABI_REAL_MAX   (ABI_PT_BASE - ABI_REAL_LOAD)
 /* Page tables the VMM builds for long mode (chapter 3): 64 KiB of frames. */
 #define ABI_PT_BASE    0x10000
 #define ABI_PT_SIZE    0x10000

@@ -43,6 +43,7 @@ struct bus {
 	uint64_t unclaimed; /* accesses no device claimed */
 };
 
+/* An empty bus; `name` ("pio", "mmio") appears in its messages. */
 void bus_init(struct bus *b, const char *name);
 /*
  * Claim [base, base + len).  0, or -EINVAL (len 0, wrap-around),

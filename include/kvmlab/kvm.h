@@ -28,6 +28,7 @@ const char *kvm_open_fix(int err);
  * size.  On failure reports what, why and the fix, and returns -errno.
  */
 int kvm_open(struct kvm *kvm);
+/* Close the device; safe when kvm_open() failed (fd -1). */
 void kvm_close(struct kvm *kvm);
 
 /* KVM_CHECK_EXTENSION: the capability's value, 0 if absent. */

@@ -61,6 +61,7 @@ struct options {
  */
 int options_parse(struct options *o, const struct chapter_info *ch, int argc,
 		  char **argv);
+/* The --help text: shared options, the chapter's own, exit statuses. */
 void options_usage(const struct chapter_info *ch, FILE *out);
 
 /*

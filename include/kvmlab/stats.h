@@ -31,7 +31,9 @@ struct stats {
 	uint64_t elapsed_ns;	 /* run time, set by the run loop */
 };
 
+/* Count exit `e` by reason and, for IO and MMIO, by port or address. */
 void stats_add(struct stats *s, const struct exit_info *e);
+/* The --stats table: per reason, then per place, busiest first. */
 void stats_print(const struct stats *s, FILE *out);
 
 #endif

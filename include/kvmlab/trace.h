@@ -18,7 +18,13 @@ struct trace {
 
 /* Open `path` for writing ("-" is stderr).  Reports and returns -errno. */
 int trace_open(struct trace *t, const char *path);
+/* Append exit `e` as one JSON line; nothing when tracing is off. */
 void trace_exit(struct trace *t, const struct exit_info *e);
-void trace_close(struct trace *t);
+/*
+ * Flush and close the trace.  0, or -errno after reporting that the trace
+ * could not be written completely (a full disk, /dev/full): a grader
+ * reading a cut trace must not take it for the whole run.
+ */
+int trace_close(struct trace *t);
 
 #endif

@@ -46,6 +46,7 @@ struct vcpu {
 
 /* KVM_CREATE_VCPU and map its kvm_run.  Reports and returns -errno. */
 int vcpu_create(struct vcpu *v, struct vm *vm, int id);
+/* Unmap kvm_run and close the vCPU; safe after a failed vcpu_create(). */
 void vcpu_destroy(struct vcpu *v);
 
 /* Thin checked wrappers: report the ioctl by name and return -errno. */

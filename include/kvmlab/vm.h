@@ -22,6 +22,7 @@ struct vm {
  * returns -errno on failure.
  */
 int vm_create(struct vm *vm, struct kvm *kvm, uint64_t mem_size);
+/* Close the VM and unmap its RAM; safe on a VM whose creation failed. */
 void vm_destroy(struct vm *vm);
 
 #endif

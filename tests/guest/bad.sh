@@ -25,8 +25,13 @@ random-bytes)
 	need_kvm
 	# 4 KiB from a fixed seed, run as real-mode code: whatever it does,
 	# the VMM must end it with a documented status and no crash.
-	awk 'BEGIN { srand(20261121); for (i = 0; i < 4096; i++)
-		printf "%c", int(rand() * 256) }' >"$TMP/random.bin"
+	# (A small LCG in exact integer range, written as octal escapes, so
+	# every awk and every machine makes the same bytes.)
+	printf '%b' "$(awk 'BEGIN { x = 20261121 % 65537
+		for (i = 0; i < 4096; i++) {
+			x = (x * 75 + 74) % 65537
+			printf "\\%03o", x % 256 } }')" >"$TMP/random.bin"
+	[ "$(wc -c <"$TMP/random.bin")" -eq 4096 ] || fail "random.bin is not 4096 bytes"
 	run_vmm "$BUILD/ch01" --guest "$TMP/random.bin" --timeout 2
 	case $STATUS in
 	[0-9] | [1-5][0-9] | 6[0-3] | 70 | 124) ;;
@@ -78,6 +83,25 @@ guest-status)
 	run_vmm "$BUILD/ch01" --guest "$GB/tests/status16.bin"
 	expect_status 3
 	expect_out_has "ABORT: deliberate failure"
+	;;
+status-too-high)
+	need_kvm
+	# 124 written by the guest is not a timeout: it is a guest fault.
+	run_vmm "$BUILD/ch01" --guest "$GB/tests/bigstatus16.bin"
+	expect_status 70
+	expect_err_has "guest statuses are 0-63"
+	run_vmm "$BUILD/ch02" --guest "$GB/tests/bigstatus16.bin"
+	expect_status 70
+	expect_err_has "guest statuses are 0-63"
+	;;
+trace-unwritable)
+	need_kvm
+	[ -w /dev/full ] || skip "needs /dev/full"
+	run_vmm "$BUILD/ch02" --trace /dev/full
+	expect_status 71
+	expect_err_has "writing the trace failed"
+	run_vmm "$BUILD/ch01" --trace /dev/full
+	expect_status 71
 	;;
 no-kvm-device)
 	KVMLAB_KVM_DEV=$TMP/no-kvm run_vmm "$BUILD/ch01"
