@@ -7,16 +7,22 @@
 #                               reference, nothing for the student tree, and
 #                               each exercise's points for exactly it
 #
-# Graded C tests are exercises/NN-*/test_*.c (cmocka, one case per run);
-# the chapter-3 guest tests run under the harness exercises/03-long-mode/
-# boot64.c.  Everything builds into $(BUILD)/exercises.
+# Graded C tests are exercises/NN-*/test_*.c (cmocka, one case per run).
+# Guest exercises are graded under grading VMMs that use no VMM exercise
+# (exercises/lib/gradevm.c): boot64 (chapter 3), slowuart (chapter 4's
+# driver, with its guest drivertest.c) and dtboot (chapter 5's discovery,
+# with its guest discover.c).  Everything builds into $(BUILD)/exercises,
+# the grading guests into $(GB)/exercises.
 
 EX_BIN := $(BUILD)/exercises
 EX_TEST_SRC := $(sort $(wildcard exercises/[0-9][0-9]-*/test_*.c))
 EX_TESTS := $(foreach s,$(EX_TEST_SRC),$(EX_BIN)/$(basename $(notdir $(s))))
-EX_TOOLS := $(EX_BIN)/mkstudent $(EX_BIN)/boot64
+EX_VMMS := $(EX_BIN)/boot64 $(EX_BIN)/slowuart $(EX_BIN)/dtboot
+EX_TOOLS := $(EX_BIN)/mkstudent $(EX_VMMS)
+EX_GUESTS := $(GB)/exercises/drivertest.elf $(GB)/exercises/discover.elf
 
 vmm: $(EX_TESTS) $(EX_TOOLS)
+guests: $(EX_GUESTS)
 
 $(BUILD)/exercises/%.o: CFLAGS += $(cmocka_cflags)
 
@@ -30,9 +36,31 @@ $(EX_BIN)/$(basename $(notdir $(1))): $(BUILD)/$(1:.c=.o) \
 endef
 $(foreach s,$(EX_TEST_SRC),$(eval $(call ex_test_rule,$(s))))
 
-$(EX_BIN)/boot64: $(BUILD)/exercises/03-long-mode/boot64.o $(LIB)
-	$(quiet) LINK $@
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(ncurses_libs)
+# A grading VMM: its main, the long mode of exercises/lib/gradevm.c and
+# the library.
+define ex_vmm_rule
+$(EX_BIN)/$(1): $(BUILD)/exercises/$(2)/$(1).o $(BUILD)/exercises/lib/gradevm.o \
+		$(LIB)
+	$$(quiet) LINK $$@
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS) $$(ncurses_libs)
+endef
+$(eval $(call ex_vmm_rule,boot64,03-long-mode))
+$(eval $(call ex_vmm_rule,slowuart,04-port-io))
+$(eval $(call ex_vmm_rule,dtboot,05-mmio-devicetree))
+
+# The grading guests, linked like the chapter guests they stand in for.
+EX_DRIVER_OBJ := $(GB)/guest/boot/longmode.o64 \
+	$(GB)/exercises/04-port-io/drivertest.o64 \
+	$(GB)/guest/drivers/uart8250.o64 $(GLIB64)
+$(GB)/exercises/drivertest.elf: $(EX_DRIVER_OBJ) guest/ld/guest64.ld
+	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$(EX_DRIVER_OBJ))
+
+EX_DISCOVER_OBJ := $(GB)/guest/boot/longmode.o64 \
+	$(GB)/exercises/05-mmio-devicetree/discover.o64 \
+	$(GB)/guest/drivers/uart8250.o64 $(GB)/guest/drivers/ioremap.o64 \
+	$(GLIB64)
+$(GB)/exercises/discover.elf: $(EX_DISCOVER_OBJ) guest/ld/guest64.ld
+	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$(EX_DISCOVER_OBJ) $(GUEST_LIBFDT))
 
 $(EX_BIN)/mkstudent: $(BUILD)/exercises/tools/mkstudent.o \
 		$(BUILD)/exercises/tools/marker.o

@@ -17,6 +17,7 @@
 #include <libfdt.h>
 
 #include "abi/machine.h"
+#include "kvmlab/exercise.h"
 #include "kvmlab/fdt.h"
 #include "kvmlab/log.h"
 
@@ -80,13 +81,23 @@ void dt_prop_u32(struct dt_device *d, const char *name, uint32_t value)
 /* "serial@i3f8" or "clock@c0000000": the unit address is the reg base. */
 static void node_name(const struct dt_device *d, char *buf, size_t len)
 {
+	/* EXERCISE ch05-dt-node: name@unit, with the ISA "i" for ports */
+#ifndef KVMLAB_STUBS
 	snprintf(buf, len, "%s@%s%" PRIx64, d->name,
 		 d->space == DT_IOPORT ? "i" : "", d->base);
+#else
+	(void)d;
+	(void)buf;
+	(void)len;
+	exercise_todo("ch05-dt-node", "exercises/05-mmio-devicetree/README.md");
+#endif /* END EXERCISE ch05-dt-node */
 }
 
-/* A reg of two-cell address and `size_cells` size, or an ISA one. */
+/* A reg of two-cell address and two-cell size, or an ISA one. */
 static int prop_reg(void *fdt, const struct dt_device *d)
 {
+	/* EXERCISE ch05-dt-node: reg, in the cells the parent node asks for */
+#ifndef KVMLAB_STUBS
 	fdt32_t reg[4];
 	int n = 0;
 
@@ -101,10 +112,18 @@ static int prop_reg(void *fdt, const struct dt_device *d)
 		reg[n++] = cpu_to_fdt32((uint32_t)d->len);
 	}
 	return fdt_property(fdt, "reg", reg, (int)(n * sizeof(reg[0])));
+#else
+	(void)fdt;
+	(void)d;
+	exercise_todo("ch05-dt-node", "exercises/05-mmio-devicetree/README.md");
+#endif /* END EXERCISE ch05-dt-node */
 }
 
+/* One device: its node, compatible, reg and extra properties, in order. */
 static int device_node(void *fdt, const struct dt_device *d)
 {
+	/* EXERCISE ch05-dt-node: open the node, write its properties, close it */
+#ifndef KVMLAB_STUBS
 	char name[64];
 
 	node_name(d, name, sizeof(name));
@@ -121,6 +140,11 @@ static int device_node(void *fdt, const struct dt_device *d)
 				 (int)(p->ncells * sizeof(cells[0]))));
 	}
 	return fdt_end_node(fdt);
+#else
+	(void)fdt;
+	(void)d;
+	exercise_todo("ch05-dt-node", "exercises/05-mmio-devicetree/README.md");
+#endif /* END EXERCISE ch05-dt-node */
 }
 
 /* Which node a device lives under, for /aliases. */

@@ -15,6 +15,7 @@
 
 #include "abi/machine.h"
 #include "kvmlab/dev/serial8250.h"
+#include "kvmlab/exercise.h"
 #include "kvmlab/log.h"
 
 /* With FIFOs off the chip is a 16450: a one-byte receive buffer. */
@@ -36,8 +37,11 @@ static void rx_clear(struct serial8250 *u)
 	u->rx_count = 0;
 }
 
+/* A read of RBR: the oldest received byte leaves the FIFO. */
 static uint8_t rx_pop(struct serial8250 *u)
 {
+	/* EXERCISE ch04-uart-lsr: RBR, the receive FIFO's oldest byte */
+#ifndef KVMLAB_STUBS
 	/* An empty receiver still answers: with the last byte, as chips do. */
 	if (!u->rx_count)
 		return u->rbr_last;
@@ -45,6 +49,31 @@ static uint8_t rx_pop(struct serial8250 *u)
 	u->rx_head = (u->rx_head + 1) % UART_FIFO_SIZE;
 	u->rx_count--;
 	return u->rbr_last;
+#else
+	(void)u;
+	exercise_todo("ch04-uart-lsr", "exercises/04-port-io/README.md");
+#endif /* END EXERCISE ch04-uart-lsr */
+}
+
+/*
+ * A read of LSR: what a polling driver asks before every byte it sends
+ * and for every byte it waits for.
+ */
+static uint8_t lsr_read(struct serial8250 *u)
+{
+	/* EXERCISE ch04-uart-lsr: LSR, and what reading it clears */
+#ifndef KVMLAB_STUBS
+	/* Transmission is instant: THRE and TEMT are always set. */
+	uint8_t v = UART_LSR_THRE | UART_LSR_TEMT | u->lsr_errors;
+
+	if (u->rx_count)
+		v |= UART_LSR_DR;
+	u->lsr_errors = 0; /* reading LSR clears the error bits */
+	return v;
+#else
+	(void)u;
+	exercise_todo("ch04-uart-lsr", "exercises/04-port-io/README.md");
+#endif /* END EXERCISE ch04-uart-lsr */
 }
 
 /* A byte reaches the receiver, from the line or from loopback. */
@@ -187,9 +216,15 @@ bool serial8250_irq_line(const struct serial8250 *u)
 
 unsigned serial8250_baud(const struct serial8250 *u)
 {
+	/* EXERCISE ch04-divisor-latch: the baud rate the divisor selects */
+#ifndef KVMLAB_STUBS
 	unsigned divisor = (unsigned)u->dlm << 8 | u->dll;
 
 	return divisor ? ABI_UART_CLOCK_HZ / (16 * divisor) : 0;
+#else
+	(void)u;
+	exercise_todo("ch04-divisor-latch", "exercises/04-port-io/README.md");
+#endif /* END EXERCISE ch04-divisor-latch */
 }
 
 static void transmit(struct serial8250 *u, uint8_t byte)
@@ -230,24 +265,30 @@ static void divisor_changed(struct serial8250 *u)
 
 void serial8250_write(struct serial8250 *u, unsigned offset, uint8_t value)
 {
-	bool dlab = u->lcr & UART_LCR_DLAB;
-
 	u->accesses++;
-	switch (offset & 7) {
-	case UART_THR:
-		if (dlab) {
+	offset &= 7;
+	/* EXERCISE ch04-divisor-latch: with DLAB set, writes to DLL and DLM */
+#ifndef KVMLAB_STUBS
+	if ((u->lcr & UART_LCR_DLAB) && offset <= UART_DLM) {
+		if (offset == UART_DLL)
 			u->dll = value;
-			divisor_changed(u);
-		} else {
-			transmit(u, value);
-		}
+		else
+			u->dlm = value;
+		divisor_changed(u);
+		return;
+	}
+#else
+	/* Only a driver that sets DLAB can reach the missing code. */
+	(void)divisor_changed;
+	if (u->lcr & UART_LCR_DLAB)
+		exercise_todo("ch04-divisor-latch",
+			      "exercises/04-port-io/README.md");
+#endif /* END EXERCISE ch04-divisor-latch */
+	switch (offset) {
+	case UART_THR:
+		transmit(u, value);
 		break;
 	case UART_IER:
-		if (dlab) {
-			u->dlm = value;
-			divisor_changed(u);
-			break;
-		}
 		/* Enabling the THR interrupt with THR empty raises it. */
 		if ((value & ~u->ier) & UART_IER_THRI)
 			u->thri_pending = true;
@@ -270,31 +311,38 @@ void serial8250_write(struct serial8250 *u, unsigned offset, uint8_t value)
 		/* LSR and MSR: writable only in the factory's test mode. */
 		debug("serial 0x%x: write 0x%02x to read-only register %u "
 		      "ignored",
-		      u->port, value, offset & 7);
+		      u->port, value, offset);
 		break;
 	}
 }
 
 uint8_t serial8250_read(struct serial8250 *u, unsigned offset)
 {
-	bool dlab = u->lcr & UART_LCR_DLAB;
 	uint8_t v;
 
 	u->accesses++;
+	offset &= 7;
+	/* EXERCISE ch04-divisor-latch: with DLAB set, reads of DLL and DLM */
+#ifndef KVMLAB_STUBS
+	if ((u->lcr & UART_LCR_DLAB) && offset <= UART_DLM)
+		return offset == UART_DLL ? u->dll : u->dlm;
+#else
+	if (u->lcr & UART_LCR_DLAB)
+		exercise_todo("ch04-divisor-latch",
+			      "exercises/04-port-io/README.md");
+#endif /* END EXERCISE ch04-divisor-latch */
 	/*
 	 * Fetch input only when the guest looks at the receiver (RBR, IIR,
 	 * LSR): bytes that arrived while a driver was still setting up the
 	 * chip (its FCR write clears the FIFO) would be lost otherwise.
 	 */
-	offset &= 7;
-	if ((offset == UART_RBR && !dlab) || offset == UART_IIR ||
-	    offset == UART_LSR)
+	if (offset == UART_RBR || offset == UART_IIR || offset == UART_LSR)
 		serial8250_poll_input(u);
 	switch (offset) {
 	case UART_RBR:
-		return dlab ? u->dll : rx_pop(u);
+		return rx_pop(u);
 	case UART_IER:
-		return dlab ? u->dlm : u->ier;
+		return u->ier;
 	case UART_IIR:
 		v = serial8250_iir(u);
 		/* Reading IIR acknowledges a THR-empty interrupt. */
@@ -306,12 +354,7 @@ uint8_t serial8250_read(struct serial8250 *u, unsigned offset)
 	case UART_MCR:
 		return u->mcr;
 	case UART_LSR:
-		/* Transmission is instant: THRE and TEMT are always set. */
-		v = UART_LSR_THRE | UART_LSR_TEMT | u->lsr_errors;
-		if (u->rx_count)
-			v |= UART_LSR_DR;
-		u->lsr_errors = 0; /* reading LSR clears the error bits */
-		return v;
+		return lsr_read(u);
 	case UART_MSR:
 		v = u->msr;
 		u->msr &= 0xf0; /* reading MSR clears the deltas */

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gradevm: the machine of a grading VMM, with no VMM exercise in it (the
+ * labs; see gradevm.h).
+ *
+ * The chapter binaries enter long mode through desc_encode() and
+ * segment_from_gdt() (chapter 2's exercises) and pt_map() (chapter 3's).
+ * This sets the same state from constants: a GDT written as numbers,
+ * three page tables that identity-map RAM with 2 MiB pages, and the
+ * segment registers spelled out field by field.
+ */
+#include <string.h>
+
+#include "abi/machine.h"
+#include "gradevm.h"
+#include "kvmlab/dev/debugexit.h"
+#include "kvmlab/log.h"
+#include "kvmlab/modes.h"
+
+#define PML4 ABI_PT_BASE
+#define PDPT (ABI_PT_BASE + 0x1000)
+#define PD   (ABI_PT_BASE + 0x2000)
+
+/* The same four descriptors as guest/boot/realmode.S, accessed bits set. */
+static const uint64_t gdt[4] = {
+    0, 0x00cf9b000000ffffull, /* 0x08: flat 32-bit code */
+    0x00cf93000000ffffull,    /* 0x10: flat data */
+    0x00af9b000000ffffull,    /* 0x18: 64-bit code */
+};
+
+static struct kvm_segment flat(uint16_t sel, uint8_t type, int l, int db)
+{
+	return (struct kvm_segment){.base = 0,
+				    .limit = 0xffffffff,
+				    .selector = sel,
+				    .type = type,
+				    .present = 1,
+				    .s = 1,
+				    .l = l,
+				    .db = db,
+				    .g = 1};
+}
+
+/* Identity-map RAM with 2 MiB pages: PML4[0] -> PDPT[0] -> PD[i]. */
+static void tables(const struct guest_mem *mem)
+{
+	uint64_t e;
+
+	memset(gpa_to_host(mem, PML4, 0x3000), 0, 0x3000);
+	e = PDPT | 3;
+	guest_write(mem, PML4, &e, 8);
+	e = PD | 3;
+	guest_write(mem, PDPT, &e, 8);
+	for (uint64_t i = 0; i * 0x200000 < mem->size && i < 512; i++) {
+		e = (i * 0x200000) | 0x83; /* P, W, PS */
+		guest_write(mem, PD + 8 * i, &e, 8);
+	}
+}
+
+int grade_vm_open(struct grade_vm *g, const char *path, uint64_t ram)
+{
+	int status;
+
+	memset(g, 0, sizeof(*g));
+	g->kvm.fd = g->vm.fd = g->cpu.fd = -1;
+	if (kvm_open(&g->kvm) || vm_create(&g->vm, &g->kvm, ram) ||
+	    vcpu_create(&g->cpu, &g->vm, 0))
+		return ABI_STATUS_NO_KVM;
+	status = -load_guest_file(&g->vm.mem, path, ABI_ELF_BASE, 1, &g->img);
+	if (status)
+		return status;
+	if (g->img.kind != IMAGE_ELF64) {
+		error("%s is not a 64-bit ELF guest", path);
+		return ABI_STATUS_BAD_IMAGE;
+	}
+	g->cpu.image = &g->img;
+	bus_init(&g->pio, "pio");
+	bus_init(&g->mmio, "mmio");
+	g->cpu.pio = &g->pio;
+	g->cpu.mmio = &g->mmio;
+	if (debugexit_register(&g->cpu))
+		return ABI_STATUS_HOST;
+	return 0;
+}
+
+int grade_vm_boot(struct grade_vm *g, bool start32, uint64_t rdi)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r = {.rflags = 2, .rdi = rdi};
+	struct kvm_segment data = flat(ABI_SEL_DATA, 3, 0, 1);
+	uint64_t start = 0;
+
+	if (vcpu_get_sregs(&g->cpu, &s))
+		return -1;
+	guest_write(&g->vm.mem, ABI_GDT_ADDR, gdt, sizeof(gdt));
+	s.gdt.base = ABI_GDT_ADDR;
+	s.gdt.limit = sizeof(gdt) - 1;
+	s.ds = s.es = s.fs = s.gs = s.ss = data;
+	r.rip = g->img.entry;
+	if (start32) {
+		s.cs = flat(ABI_SEL_CODE32, 0xb, 0, 1);
+		s.cr0 = (s.cr0 | CR0_PE) & ~(uint64_t)CR0_PG;
+		s.efer &= ~(uint64_t)(EFER_LME | EFER_LMA);
+		if (image_symbol_find(&g->img, "start32", &start)) {
+			error("the guest has no symbol start32");
+			return -1;
+		}
+		r.rip = start;
+	} else {
+		tables(&g->vm.mem);
+		s.cs = flat(ABI_SEL_CODE64, 0xb, 1, 0);
+		s.cr3 = PML4;
+		s.cr4 |= CR4_PAE;
+		s.efer |= EFER_LME | EFER_LMA;
+		s.cr0 |= CR0_PE | CR0_PG | CR0_WP;
+	}
+	if (vcpu_set_sregs(&g->cpu, &s))
+		return -1;
+	return vcpu_set_regs(&g->cpu, &r);
+}
+
+void grade_vm_close(struct grade_vm *g)
+{
+	image_free(&g->img);
+	vcpu_destroy(&g->cpu);
+	vm_destroy(&g->vm);
+	kvm_close(&g->kvm);
+}
