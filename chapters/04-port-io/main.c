@@ -87,6 +87,10 @@ int main(int argc, char **argv)
 	status = ABI_STATUS_HOST;
 	/* Input from stdin, unless the viewer (--tui) owns the terminal. */
 	serial8250_init(&uart, stdout, opt.tui ? -1 : STDIN_FILENO);
+	/* With nobody to type, the line is hung up (DCD off) from the start:
+	 * the monitor sees it and ends instead of waiting forever. */
+	if (opt.tui)
+		serial8250_hang_up(&uart);
 	if (debugexit_register(&cpu) ||
 	    serial8250_register(&uart, &pio, ABI_PORT_COM1))
 		goto out;

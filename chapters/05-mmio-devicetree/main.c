@@ -59,7 +59,10 @@ static void describe(struct dt_machine *m, uint64_t ram)
 	struct dt_device *d;
 
 	dt_init(m, "kvmlab chapter 5: MMIO and the device tree", ram);
-	/* The VMM's page tables and the tree itself are not free RAM. */
+	/* Not free RAM: the first page (the real-mode IVT, and the GDT the
+	 * VMM wrote at ABI_GDT_ADDR, which every iretq reloads CS and SS
+	 * from), the VMM's page tables, and the tree itself. */
+	dt_reserve(m, 0, ABI_REAL_LOAD);
 	dt_reserve(m, ABI_PT_BASE, ABI_PT_SIZE);
 	dt_reserve(m, ABI_FDT_ADDR(ram), ABI_FDT_MAX);
 	dt_add_device(m, DT_IOPORT, "debug-exit", "kvmlab,debug-exit",
