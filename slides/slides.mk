@@ -23,9 +23,10 @@ SLIDES_SVG := $(patsubst slides/diagrams/%.dot,$(BUILD)/slides/diagrams/%.svg,\
 	$(sort $(wildcard slides/diagrams/*.dot)))
 SLIDES_CAPTURED := $(BUILD)/slides/capture/done
 # What slides/capture.sh runs: add a chapter's binary and guests with its deck.
-SLIDES_RUNS := $(BUILD)/ch01 $(BUILD)/ch02 $(BUILD)/ch03 $(BUILD)/doctor \
-	$(BUILD)/bench $(GB)/ch01.bin $(GB)/ch02.elf $(GB)/ch03.elf \
-	$(GB)/ch03-paging32.elf $(GB)/tests/bench_out16.bin \
+SLIDES_RUNS := $(BUILD)/ch01 $(BUILD)/ch02 $(BUILD)/ch03 $(BUILD)/ch04 \
+	$(BUILD)/ch05 $(BUILD)/doctor $(BUILD)/bench $(GB)/ch01.bin \
+	$(GB)/ch02.elf $(GB)/ch03.elf $(GB)/ch03-paging32.elf $(GB)/ch04.elf \
+	$(GB)/ch05.elf $(GB)/tests/bench_out16.bin $(GB)/tests/bench_exit64.elf \
 	$(GB)/tests/loop16.bin $(GB)/tests/status16.bin $(GB)/tests/triple64.elf
 
 .PHONY: slides slides-build
@@ -37,8 +38,8 @@ slides: deps-slides
 slides-build: $(SLIDES_HTML)
 	@echo "slides: $(SLIDES_HTML)"
 
-# Run the chapter binaries the decks quote (a few seconds: the exit-cost
-# benchmark is one of them).  Again when a binary, a guest or the script
+# Run the chapter binaries the decks quote (some 20 seconds: the exit-cost
+# benchmarks are most of it).  Again when a binary, a guest or the script
 # changes, and every time while KVM could not create a VM (no-kvm).
 $(SLIDES_CAPTURED): slides/capture.sh $(SLIDES_RUNS)
 	$(quiet) CAPTURE $(dir $@)

@@ -2,11 +2,16 @@
 /*
  * pngstat: how much is drawn in a screenshot?  (tests/slides/render.sh)
  *
- *   pngstat FILE...
+ *   pngstat [-b ROWS] FILE...
  *
  * prints one line per file:
  *
  *   FILE WIDTHxHEIGHT colours N ink N
+ *
+ * or, with -b, one line per band of ROWS rows from the top (a screenshot
+ * of several slides stacked one above the other), numbered from 1:
+ *
+ *   FILE#N WIDTHxROWS colours N ink N
  *
  * `colours` counts the distinct colours; `ink` counts the pixels whose
  * colour is not the most common one, the background.  A blank page has one
@@ -501,17 +506,52 @@ static uint8_t *read_all(const char *path, size_t *len)
 	return buf;
 }
 
+/* One line per band of `band` rows (the last band may be shorter), or for
+ * the whole image when `band` is 0. */
+static void report(const char *path, const struct image *img, uint32_t band)
+{
+	size_t colours, ink;
+
+	if (!band) {
+		count_colours(img, &colours, &ink);
+		printf("%s %ux%u colours %zu ink %zu\n", path, img->width,
+		       img->height, colours, ink);
+		return;
+	}
+	for (uint32_t y = 0, n = 1; y < img->height; y += band, n++) {
+		struct image part = *img;
+
+		part.px = img->px + (size_t)y * img->width * img->channels;
+		part.height = img->height - y < band ? img->height - y : band;
+		count_colours(&part, &colours, &ink);
+		printf("%s#%u %ux%u colours %zu ink %zu\n", path, n, part.width,
+		       part.height, colours, ink);
+	}
+}
+
 int main(int argc, char **argv)
 {
-	int status = 0;
+	int status = 0, first = 1;
+	uint32_t band = 0;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: pngstat FILE.png...\n");
+	if (argc > 2 && strcmp(argv[1], "-b") == 0) {
+		char *end;
+		unsigned long v = strtoul(argv[2], &end, 10);
+
+		if (!*argv[2] || *end || v == 0 || v > 1u << 20) {
+			fprintf(stderr, "pngstat: -b wants a height in rows\n");
+			return 2;
+		}
+		band = (uint32_t)v;
+		first = 3;
+	}
+	if (argc <= first) {
+		fprintf(stderr, "usage: pngstat [-b ROWS] FILE.png...\n");
 		return 2;
 	}
-	for (int i = 1; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		struct image img;
-		size_t len, colours, ink;
+		size_t len;
 		uint8_t *data = read_all(argv[i], &len);
 		const char *err;
 
@@ -527,9 +567,7 @@ int main(int argc, char **argv)
 			status = 1;
 			continue;
 		}
-		count_colours(&img, &colours, &ink);
-		printf("%s %ux%u colours %zu ink %zu\n", argv[i], img.width,
-		       img.height, colours, ink);
+		report(argv[i], &img, band);
 		free(img.px);
 	}
 	return status;
