@@ -12,9 +12,14 @@
  * (an instructor's hidden tests); $HIDDEN in their commands is DIR.
  *
  * Every test runs in its own process group under its own timeout
- * (times TIMEOUT_SCALE).  Ungraded tests print a line each; graded tests
- * print the scoreboard with points, subtotals per chapter and the total.
- * STRICT=1 counts skips as failures.  An ungraded test that fails because
+ * (times TIMEOUT_SCALE).  When its main process ends, or at the timeout,
+ * whatever is left of its group gets SIGTERM, so the test's traps can
+ * clean up, then SIGKILL a few seconds later: nothing a test starts in its
+ * group outlives it (a daemon that leaves the group is the test's own
+ * trap's to stop).  A cmocka program's exit status 0 counts only with
+ * cmocka's own summary of a pass.  Ungraded tests print a line each;
+ * graded tests print the scoreboard with points, subtotals per chapter
+ * and the total.  STRICT=1 counts skips as failures.  An ungraded test that fails because
  * it ran an exercise stub is a SKIP naming the exercise: it needs code the
  * student has not written yet.  With --build-failed LOG nothing runs:
  * every test is a FAIL whose output is the end of the build's LOG.
@@ -177,6 +182,8 @@ static void finish(struct suite *s, struct test *t)
 	char ex[64];
 	bool stub;
 
+	/* Student code in a cmocka program can fake its exit status. */
+	cmocka_judge(t, t->argc && suite_cmocka(s, t->argv[0]));
 	stub = t->ran && t->verdict != PASS && stub_hit(t->log, ex, sizeof(ex));
 	if (!t->ran) {
 		fail_unbuilt(t);

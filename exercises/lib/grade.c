@@ -2,8 +2,11 @@
 /*
  * grade: run one case of a graded test program (the labs).
  *
- * The grader runs each rubric line as its own process and reads only its
- * exit status: 0 pass, 77 skip, anything else fail.  cmocka's test filter
+ * The grader runs each rubric line as its own process and reads its exit
+ * status (0 pass, 77 skip, anything else fail) and, because the code under
+ * test shares this process and could fake the status, cmocka's summary:
+ * status 0 without "[  PASSED  ]", or with "[  FAILED  ]", is a FAIL
+ * (tests/grader/cmocka.c).  cmocka's test filter
  * picks the case; checking the name first keeps a typo in a rubric from
  * running nothing and passing.
  */

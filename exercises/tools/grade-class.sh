@@ -3,12 +3,14 @@
 #
 # Each subdirectory of SUBMISSIONS is one student's tree (or just the files
 # they changed, at the same paths).  Only the files that hold exercise
-# regions are taken from it (mkstudent --list names them); everything else
-# (the Makefile, the tests, the rubrics) comes from a fresh student tree
-# made from this reference, so a submission cannot change how it is graded.
-# Each one is then graded with `make check`, graded tests only, HIDDEN
-# tests included.  Student code still runs: grade in a throwaway VM or
-# container.
+# regions are taken from it, whole (mkstudent --list names them);
+# everything else (the Makefile, the tests, the rubrics, the grader) comes
+# from a fresh student tree made from this reference, so those are the
+# instructor's whatever a submission holds.  Each one is then graded with
+# `make check`, graded tests only, HIDDEN tests included.  Student code
+# still runs, inside the test programs too, so a determined student can
+# subvert a test (exercises/README.md, "Grading a class", says what
+# defends): grade in a throwaway VM or container.
 #
 #   usage: grade-class.sh BUILD SUBMISSIONS CSV [HIDDEN]
 #

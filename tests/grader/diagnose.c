@@ -7,7 +7,8 @@
  * of a log becomes the diagnosis: an exercise stub, a sanitizer report, a
  * triple fault, a failed VM entry, an emulation failure, an unexpected
  * exit, a guest that never finished, a guest exception or abort, a failed
- * check.  For a graded test the rubric's "reread" text is the hint.
+ * check; else cmocka.c's reason, or the exit status.  For a graded test
+ * the rubric's "reread" text is the hint.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -239,6 +240,9 @@ void diagnose(struct test *t, const char *reread)
 		snprintf(t->why, sizeof(t->why),
 			 "no result within its limit of %gs%s%.250s", t->limit,
 			 *line ? "; " : "", line);
+	} else if (!t->why[0] && t->judged[0]) {
+		/* Exit status 0, overruled by cmocka.c. */
+		snprintf(t->why, sizeof(t->why), "%s", t->judged);
 	} else if (!t->why[0]) {
 		from_status(t);
 	}

@@ -3,10 +3,20 @@
  * exec: run one test in its own process group under its own limit (the
  * grader).
  *
- * The limit is enforced here, not trusted to the test: at the deadline the
- * whole process group gets SIGKILL, so a hung VMM, a guest spinning inside
- * KVM_RUN or a shell pipeline cannot outlive it.  The verdict comes from
- * the exit status alone; how long a test took is reported, never checked.
+ * The limit is enforced here, not trusted to the test.  However a test
+ * ends, at its deadline or on its own, what is left of its process group
+ * is stopped before the next test starts: a hung VMM, a guest spinning
+ * inside KVM_RUN, a shell pipeline or a forgotten `sleep &` cannot outlive
+ * it and write into a later test's files.  The group gets SIGTERM first,
+ * so a test's trap can clean up (tmux servers, temporary directories,
+ * network namespaces), then SIGKILL after GRACE_SECS.  What escapes the
+ * group (a daemon calls setsid) is the test's own trap's to stop.
+ *
+ * The grader is the subreaper of what a test leaves: the orphans become
+ * its children, so it reaps them and sees the group empty, even where the
+ * machine's init reaps nothing (some containers).  The verdict comes from
+ * the exit status (for a cmocka program, cmocka.c checks its summary
+ * too); how long a test took is reported, never checked.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,11 +24,15 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "grader.h"
+
+/* Between SIGTERM and SIGKILL: time for a trap to delete what it made. */
+#define GRACE_SECS 3.0
 
 double now_seconds(void)
 {
@@ -40,27 +54,125 @@ static void log_path(const struct test *t, const char *dir, char *buf,
 	snprintf(buf, len, "%s/%s.log", dir, name);
 }
 
-/* Wait for `pid` until `deadline`; then kill its process group. */
-static int wait_until(pid_t pid, double deadline, bool *timed_out)
+/* The test's main process, and what is known of its end. */
+struct child {
+	pid_t pid; /* also its process group */
+	int status;
+	bool done; /* reaped: status is valid */
+};
+
+/* Reap every child that has ended: the test, and the orphans it left. */
+static void reap(struct child *c)
 {
-	int status = 0;
+	int status;
+	pid_t r;
+
+	while ((r = waitpid(-1, &status, WNOHANG)) > 0)
+		if (r == c->pid) {
+			c->status = status;
+			c->done = true;
+		}
+}
+
+/* Nothing of the group is left, not even a zombie. */
+static bool group_gone(const struct child *c)
+{
+	return c->done && kill(-c->pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Reap until the group is gone or `secs` have passed. */
+static bool wait_gone(struct child *c, double secs)
+{
+	double end = now_seconds() + secs;
 
 	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
+		reap(c);
+		if (group_gone(c))
+			return true;
+		if (now_seconds() >= end)
+			return false;
+		usleep(5000);
+	}
+}
 
-		if (r == pid)
-			return status;
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (now_seconds() >= deadline) {
-			*timed_out = true;
-			kill(-pid, SIGKILL);
-			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-				;
-			return status;
-		}
+/*
+ * Stop what is left of the group: SIGTERM, then SIGKILL after the grace.
+ * Returns false at once when nothing is left (the usual case).
+ */
+static bool stop_group(struct child *c)
+{
+	reap(c);
+	if (group_gone(c))
+		return false;
+	kill(-c->pid, SIGTERM);
+	if (!wait_gone(c, GRACE_SECS)) {
+		kill(-c->pid, SIGKILL);
+		wait_gone(c, GRACE_SECS);
+	}
+	/* Only a process stuck in the kernel survives SIGKILL: wait. */
+	while (!c->done && waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
+		;
+	c->done = true;
+	return true;
+}
+
+/*
+ * Ctrl-C does not reach a test (it has its own process group), so while
+ * one runs the grader catches INT, TERM and HUP, stops the test's group
+ * like at a timeout, then dies of the signal.  An ignored one stays so.
+ */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static void catch_stops(struct sigaction *old)
+{
+	struct sigaction sa = {.sa_handler = on_stop};
+
+	for (int i = 0; i < 3; i++) {
+		sigaction(stop_signals[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(stop_signals[i], &sa, NULL);
+	}
+}
+
+static void release_stops(const struct sigaction *old)
+{
+	for (int i = 0; i < 3; i++)
+		sigaction(stop_signals[i], &old[i], NULL);
+	if (stop_signal)
+		raise(stop_signal);
+}
+
+/* Wait for the test until `deadline` (or a stop signal); true if it ended. */
+static bool wait_until(struct child *c, double deadline)
+{
+	for (;;) {
+		reap(c);
+		if (c->done)
+			return true;
+		if (now_seconds() >= deadline || stop_signal)
+			return false;
 		usleep(2000);
 	}
+}
+
+/* Say in the log that the grader stopped what the test left running. */
+static void note_leftovers(const char *log)
+{
+	FILE *f = fopen(log, "a");
+
+	if (!f)
+		return;
+	fprintf(f,
+		"grader: the test left processes running in its process "
+		"group: stopped them (SIGTERM; SIGKILL after %gs)\n",
+		GRACE_SECS);
+	fclose(f);
 }
 
 /* V=1: the command as it can be pasted into a shell. */
@@ -76,14 +188,35 @@ static void print_command(const struct test *t)
 	fflush(stdout);
 }
 
+/* In the child: its own group, output to the log, then the command. */
+static void exec_test(const struct test *t, int fd, const char *notes)
+{
+	int devnull = open("/dev/null", O_RDONLY);
+
+	setenv("KVMLAB_EXERCISE_LOG", notes, 1);
+	/* cmocka.c reads cmocka's plain output, whatever the caller set. */
+	setenv("CMOCKA_MESSAGE_OUTPUT", "STDOUT", 1);
+	/* Its own process group, so the grader can stop every child. */
+	setpgid(0, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (devnull >= 0)
+		dup2(devnull, 0);
+	execvp(t->argv[0], t->argv);
+	fprintf(stderr, "grader: cannot run %s: %s\n", t->argv[0],
+		strerror(errno));
+	_exit(127);
+}
+
 void test_run(struct test *t, const struct run_opts *o)
 {
-	bool timed_out = false;
+	struct sigaction old[3];
+	struct child c = {0};
 	char notes[600];
 	char cwd[320];
+	bool ended;
 	double start;
 	int fd;
-	pid_t pid;
 
 	log_path(t, o->log_dir, t->log, sizeof(t->log));
 	t->limit = t->timeout * o->scale;
@@ -103,35 +236,30 @@ void test_run(struct test *t, const struct run_opts *o)
 		t->verdict = FAIL;
 		return;
 	}
+	/* Orphans of the test become ours (idempotent; Linux 3.4 on). */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	catch_stops(old);
 	fflush(stdout);
 	start = now_seconds();
-	pid = fork();
-	if (pid < 0) {
+	c.pid = fork();
+	if (c.pid < 0) {
 		snprintf(t->why, sizeof(t->why), "fork: %s", strerror(errno));
+		release_stops(old);
 		close(fd);
 		t->verdict = FAIL;
 		return;
 	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		setenv("KVMLAB_EXERCISE_LOG", notes, 1);
-		/* Its own process group, so a timeout kills every child. */
-		setpgid(0, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		execvp(t->argv[0], t->argv);
-		fprintf(stderr, "grader: cannot run %s: %s\n", t->argv[0],
-			strerror(errno));
-		_exit(127);
-	}
-	setpgid(pid, pid);
+	if (c.pid == 0)
+		exec_test(t, fd, notes);
+	setpgid(c.pid, c.pid);
 	close(fd);
-	t->status = wait_until(pid, start + t->limit, &timed_out);
+	ended = wait_until(&c, start + t->limit);
 	t->secs = now_seconds() - start;
-	if (timed_out)
+	if (stop_group(&c) && ended)
+		note_leftovers(t->log);
+	release_stops(old);
+	t->status = c.status;
+	if (!ended)
 		t->verdict = TIMEOUT;
 	else if (WIFEXITED(t->status) && WEXITSTATUS(t->status) == 0)
 		t->verdict = PASS;

@@ -7,16 +7,21 @@
  *
  *	NAME  TIMEOUT  COMMAND...
  *
- * Rubrics (exercises/NN-name/rubric) hold graded tests and the hint printed
- * when one fails:
+ * Rubrics (exercises/NN-name/rubric) hold graded tests, the hint printed
+ * when one fails and, optionally, the programs that are cmocka programs:
  *
  *	CH  EXERCISE  TEST  POINTS  TIMEOUT  COMMAND...
  *	reread  EXERCISE  TEXT...
+ *	cmocka  PROGRAM...
  *
- * In COMMAND, $BUILD, $GB and $HIDDEN (any $NAME) come from the
- * environment.  A test passes with exit status 0, is skipped with 77 (its
- * last output line says why) and fails otherwise; one still running at its
- * timeout is killed with its process group (TIMEOUT).
+ * In COMMAND and PROGRAM, $BUILD, $GB and $HIDDEN (any $NAME) come from
+ * the environment.  A test passes with exit status 0, is skipped with 77
+ * (its last output line says why) and fails otherwise.  A cmocka program
+ * (a test whose COMMAND starts with a PROGRAM of a `cmocka` line, or whose
+ * output shows cmocka's banner) passes only if cmocka's summary says so
+ * too (cmocka.c).  One still running at its timeout is a TIMEOUT.  Either
+ * way, what is left of its process group gets SIGTERM, then SIGKILL a few
+ * seconds later (exec.c).
  */
 #ifndef KVMLAB_GRADER_H
 #define KVMLAB_GRADER_H
@@ -47,11 +52,12 @@ struct test {
 	enum verdict verdict;
 	bool ran;
 	double secs;
-	int status;	/* the raw wait status; -1 if it never ran */
-	double limit;	/* the timeout applied, in seconds */
-	char log[512];	/* its full output */
-	char why[320];	/* one-line diagnosis, or the skip reason */
-	char hint[256]; /* "reread chapter ...", for graded failures */
+	int status;	  /* the raw wait status; -1 if it never ran */
+	double limit;	  /* the timeout applied, in seconds */
+	char log[512];	  /* its full output */
+	char why[320];	  /* one-line diagnosis, or the skip reason */
+	char hint[256];	  /* "reread chapter ...", for graded failures */
+	char judged[160]; /* why cmocka.c overruled exit status 0, or "" */
 	double score;
 	char *output; /* diagnosis and the log's last lines (reports) */
 };
@@ -66,6 +72,8 @@ struct suite {
 	int n, cap;
 	struct reread *rr;
 	int nrr, rrcap;
+	char **cmocka; /* the rubrics' cmocka PROGRAMs, expanded */
+	int ncmocka, cmcap;
 	int errors; /* malformed lines, each reported */
 };
 
@@ -73,6 +81,8 @@ struct suite {
 int suite_load(struct suite *s, const char *path, bool rubric);
 /* The rubric's "reread" text for an exercise, or NULL. */
 const char *suite_reread(const struct suite *s, const char *exercise);
+/* Whether a rubric names `program` on a `cmocka` line. */
+bool suite_cmocka(const struct suite *s, const char *program);
 void suite_free(struct suite *s);
 
 /* exec.c: run one test under its limit, output to t->log. */
@@ -83,6 +93,12 @@ struct run_opts {
 };
 void test_run(struct test *t, const struct run_opts *o);
 double now_seconds(void);
+
+/*
+ * cmocka.c: a PASS of a cmocka program (`marked` by a rubric, or seen in
+ * its log) without cmocka's summary of a pass becomes a FAIL (t->judged).
+ */
+void cmocka_judge(struct test *t, bool marked);
 
 /* diagnose.c: fill t->why (and t->hint for a graded test) from t->log. */
 void diagnose(struct test *t, const char *reread);

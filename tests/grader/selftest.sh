@@ -1,6 +1,8 @@
 #!/bin/sh
-# The grader's own tests: the runner on a made-up rubric and list, and
-# mkstudent on made-up exercise regions.   usage: selftest.sh runner|mkstudent
+# The grader's own tests: the runner on made-up rubrics and lists (verdicts,
+# points, STRICT, filters, a failed build, the results files, what a test
+# leaves running, cmocka's summary), and mkstudent on made-up exercise
+# regions.   usage: selftest.sh runner|mkstudent
 . "$(dirname "$0")/../guest/lib.sh"
 
 runner=$BUILD/tests/runner
@@ -18,11 +20,131 @@ run_grader() {
 	STATUS=$?
 }
 
+# run_files ARGS... FILES...: the runner on other fixtures; output in $OUT.
+run_files() {
+	T=$TMP "$runner" --logs "$TMP/logs" --results "$TMP/res" "$@" \
+		>"$OUT" 2>"$ERR"
+	STATUS=$?
+}
+
+# gone PIDFILE: the process it names has ended and was reaped.  (Not
+# pgrep: it sees the whole machine, another checkout's tests too.)
+gone() {
+	[ -s "$1" ] || fail "no $1: the test did not run"
+	! kill -0 "$(cat "$1")" 2>/dev/null ||
+		fail "process $(cat "$1") (from $1) outlived its test"
+}
+
+# What a test leaves in its process group is stopped, after it exits or
+# at its timeout; SIGTERM comes first, so a trap can clean up.
+runner_processes() {
+	cat >"$TMP/left.sh" <<'SH'
+#!/bin/sh
+sleep 31.5 &
+echo $! >"$T/left.pid"
+SH
+	cat >"$TMP/trap.sh" <<'SH'
+#!/bin/sh
+trap 'echo cleaned up >"$T/marker"; exit 1' TERM
+sleep 31.75 &
+wait
+SH
+	cat >"$TMP/stubborn.sh" <<'SH'
+#!/bin/sh
+trap '' TERM
+sleep 32.25 &
+echo $! >"$T/stubborn.pid"
+wait
+SH
+	chmod +x "$TMP"/*.sh
+	cat >"$TMP/procs.rubric" <<'RUBRIC'
+09 ch09-p left 1 10 $T/left.sh
+09 ch09-p trapped 1 1 $T/trap.sh
+09 ch09-p stubborn 1 1 $T/stubborn.sh
+RUBRIC
+	start=$(date +%s)
+	run_files "$TMP/procs.rubric"
+	# Limits of 1s, a grace of 3s, sleeps of 31s: SIGKILL came in time.
+	[ $(($(date +%s) - start)) -lt 20 ] ||
+		fail "the grader waited for a group that ignores SIGTERM"
+	[ "$(tail -n 1 "$OUT")" = "1 passed, 2 failed" ] ||
+		fail "processes: $(tail -n 1 "$OUT")"
+	expect_file_has "$TMP/res/scores.txt" "graded ch09-p/left PASS 1 1"
+	gone "$TMP/left.pid"
+	expect_file_has "$TMP/logs/ch09-p_left.log" \
+		"grader: the test left processes running"
+	[ -s "$TMP/marker" ] || fail "the TERM trap did not run at the timeout"
+	expect_file_has "$TMP/res/scores.txt" "graded ch09-p/trapped TIMEOUT"
+	# A group that ignores SIGTERM gets SIGKILL after the grace.
+	gone "$TMP/stubborn.pid"
+}
+
+# A cmocka program passes only with cmocka's summary of a pass: status 0
+# from code that exits early, or that covers a failure, is not enough.
+runner_cmocka() {
+	cat >"$TMP/early.c" <<'C'
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static const char *how = ""; /* what the code under test does */
+
+static void passes(void **state) { (void)state; }
+static void fails(void **state) { (void)state; fail_msg("it went wrong"); }
+static void exits(void **state) { (void)state; exit(0); }
+
+/* The trick: status 0 after cmocka counted a failure. */
+__attribute__((destructor)) static void cover(void)
+{
+	if (!strcmp(how, "cover"))
+		_exit(0);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest all[] = {cmocka_unit_test(passes),
+		cmocka_unit_test(fails), cmocka_unit_test(exits)};
+
+	how = argc > 2 ? argv[2] : "";
+	cmocka_set_test_filter(argv[1]);
+	return _cmocka_run_group_tests("early", all, 3, NULL, NULL) ? 1 : 0;
+}
+C
+	# shellcheck disable=SC2046 # pkg-config prints separate words
+	${CC:-cc} -o "$TMP/early" "$TMP/early.c" \
+		$(pkg-config --cflags --libs cmocka) >"$ERR" 2>&1 ||
+		fail "cannot build the cmocka fixture: $(head -n 3 "$ERR")"
+	cat >"$TMP/cmocka.rubric" <<'RUBRIC'
+cmocka true
+09 ch09-c passes 1 10 $T/early passes
+09 ch09-c covered 1 10 $T/early fails cover
+09 ch09-c exits 1 10 $T/early exits
+09 ch09-c silent 1 10 true
+RUBRIC
+	run_files "$TMP/cmocka.rubric"
+	[ "$(tail -n 1 "$OUT")" = "1 passed, 3 failed" ] ||
+		fail "cmocka: $(tail -n 1 "$OUT")"
+	expect_file_has "$TMP/res/scores.txt" "graded ch09-c/passes PASS 1 1"
+	expect_file_has "$TMP/res/scores.txt" "graded ch09-c/covered FAIL 0 1"
+	expect_out_has "-> check failed: it went wrong"
+	# exits: cmocka's banner, no summary; silent: only the rubric says so.
+	why="-> the test program ended without cmocka's summary (did the code"
+	why="$why under test exit early?)"
+	[ "$(grep -cF -- "$why" "$OUT")" = 2 ] ||
+		fail "exits and silent did not both fail for the missing summary"
+}
+
 case ${1:-} in
 runner)
 	# Commands are words without quoting: each case is a small script.
 	printf '#!/bin/sh\necho "ABORT: it went wrong"\nexit 1\n' >"$TMP/fail.sh"
-	printf '#!/bin/sh\nsleep 31.25 &\nsleep 31.25\n' >"$TMP/hang.sh"
+	printf '#!/bin/sh\nsleep 31.25 &\necho $! >"$T/hang.pid"\nsleep 31.25\n' \
+		>"$TMP/hang.sh"
 	printf '#!/bin/sh\necho no such thing here\nexit 77\n' >"$TMP/skip.sh"
 	printf '#!/bin/sh\necho "kvmlab: exercise ch09-x is not done yet: see x"\nexit 78\n' \
 		>"$TMP/stub.sh"
@@ -48,8 +170,8 @@ EOF
 	expect_out_has 'reread chapter 9, "Somewhere to reread"'
 	expect_out_has "TIMEOUT     0/1"
 	grep -Eq "^ +total +2/7$" "$OUT" || fail "the total is not 2/7"
-	# The timeout killed the whole process group, background child too.
-	! pgrep -f 'sleep 31.25' >/dev/null || fail "a timed-out child lives on"
+	# The timeout stopped the whole process group, background child too.
+	gone "$TMP/hang.pid"
 	expect_file_has "$TMP/res/scores.txt" "exercise ch09-x 2 5"
 	expect_file_has "$TMP/res/scores.txt" "graded ch09-y/hang TIMEOUT 0 1"
 	expect_file_has "$TMP/res/results.json" '"score": 2,'
@@ -75,6 +197,8 @@ EOF
 	run_grader --filter t/ok
 	expect_status 1
 	expect_err_has "expected: CH EXERCISE TEST POINTS TIMEOUT COMMAND"
+	runner_processes
+	runner_cmocka
 	;;
 mkstudent)
 	mkdir -p "$TMP/src"

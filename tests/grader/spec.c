@@ -107,6 +107,28 @@ static int add_reread(struct suite *s, char *rest, const char *file, int line)
 	return 0;
 }
 
+/* "cmocka PROGRAM...": tests running these are cmocka programs. */
+static int add_cmocka(struct suite *s, char **save, const char *file, int line)
+{
+	char *tok;
+	int n = 0;
+
+	while ((tok = strtok_r(NULL, " \t\n", save))) {
+		if (s->ncmocka == s->cmcap) {
+			int cap = s->cmcap ? 2 * s->cmcap : 8;
+			char **p = realloc(s->cmocka, (size_t)cap * sizeof(*p));
+
+			if (!p)
+				return -1;
+			s->cmocka = p;
+			s->cmcap = cap;
+		}
+		s->cmocka[s->ncmocka++] = expand(tok);
+		n++;
+	}
+	return n ? 0 : bad(s, file, line, "expected: cmocka PROGRAM...");
+}
+
 /* CH EXERCISE TEST POINTS: the graded columns before TIMEOUT. */
 static int graded_columns(struct suite *s, struct test *t, char **save,
 			  const char *first, const char *file, int line)
@@ -144,6 +166,8 @@ static int parse_line(struct suite *s, char *line, bool rubric,
 		rest = save;
 		return add_reread(s, rest, file, lineno);
 	}
+	if (rubric && !strcmp(tok, "cmocka"))
+		return add_cmocka(s, &save, file, lineno);
 	t = new_test(s);
 	if (!t)
 		return -1;
@@ -191,8 +215,19 @@ const char *suite_reread(const struct suite *s, const char *exercise)
 	return NULL;
 }
 
+bool suite_cmocka(const struct suite *s, const char *program)
+{
+	for (int i = 0; i < s->ncmocka; i++)
+		if (s->cmocka[i] && !strcmp(s->cmocka[i], program))
+			return true;
+	return false;
+}
+
 void suite_free(struct suite *s)
 {
+	for (int i = 0; i < s->ncmocka; i++)
+		free(s->cmocka[i]);
+	free(s->cmocka);
 	for (int i = 0; i < s->n; i++) {
 		for (int a = 0; a < s->t[i].argc; a++)
 			free(s->t[i].argv[a]);

@@ -10,6 +10,9 @@ BUILD=${BUILD:-build}
 GB=${GB:-build/guest}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/kvmlab-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+# dash runs the EXIT trap on a signal only if a signal trap exits: the
+# grader's TERM at a timeout must still remove $TMP.
+trap 'exit 1' INT TERM HUP
 OUT=$TMP/stdout
 ERR=$TMP/stderr
 TRACE=$TMP/trace.json

@@ -18,7 +18,11 @@ SOCK=$TMP/tmux.sock
 S=v0 # the tmux session of the current run
 WAIT=${VIEWER_WAIT:-30} # seconds any one screen may take to appear
 tm() { tmux -S "$SOCK" -f "$TMP/tmux.conf" "$@"; }
-# The server goes whatever happens; lib.sh's EXIT trap removes $TMP.
+# tmux daemonises: its server (and the viewer in it) leaves this process
+# group, so the grader's SIGTERM at a timeout never reaches it.  This EXIT
+# trap, which replaces lib.sh's (so it removes $TMP too), kills it on every
+# way out; dash runs an EXIT trap after a signal only if the signal's own
+# trap exits, hence the second line.
 trap 'tmux -S "$SOCK" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 trap 'exit 1' INT TERM HUP
 # remain-on-exit keeps the pane (and what the shell printed) readable
@@ -41,8 +45,11 @@ $envset
 echo BEFORE-THE-VIEWER
 stty -a >"$TMP/stty.before"
 sh -c 'echo \$\$ >"$TMP/pid"; exec "\$@"' viewer $*
-echo "VIEWER-EXIT=\$?"
-stty -a >"$TMP/stty.after"
+status=\$?
+# The modes first, renamed into place, then the line the test waits for:
+# when VIEWER-EXIT shows, stty.after is complete.
+stty -a >"$TMP/stty.after.tmp" && mv "$TMP/stty.after.tmp" "$TMP/stty.after"
+echo "VIEWER-EXIT=\$status"
 EOF
 	S=v$((${S#v} + 1)) # a new session each time
 	tm new-session -d -s $S -x 80 -y 24 "sh $TMP/run.sh"
