@@ -19,14 +19,12 @@
 #include "kvmlab/boot.h"
 #include "kvmlab/dev/console.h"
 #include "kvmlab/dev/debugexit.h"
-#include "kvmlab/kvm.h"
 #include "kvmlab/loader.h"
 #include "kvmlab/log.h"
+#include "kvmlab/machine.h"
 #include "kvmlab/modes.h"
 #include "kvmlab/options.h"
 #include "kvmlab/vcpu.h"
-#include "kvmlab/viewer.h"
-#include "kvmlab/vm.h"
 
 static bool direct;
 
@@ -73,54 +71,36 @@ static int start(struct vcpu *cpu, const struct guest_image *img)
 int main(int argc, char **argv)
 {
 	struct options opt;
-	struct kvm kvm = {.fd = -1};
-	struct vm vm = {.fd = -1};
-	struct vcpu cpu = {.fd = -1};
-	struct bus pio, mmio;
+	struct machine m;
 	struct console con;
-	struct trace trace = {0};
-	struct stats stats = {0};
-	struct guest_image img = {0};
-	int r, status = ABI_STATUS_HOST;
+	int r, status;
 
 	r = options_parse(&opt, &chapter, argc, argv);
 	if (r)
 		return r > 0 ? 0 : -r;
-	if (trace_open(&trace, opt.trace))
-		return ABI_STATUS_USAGE;
-
-	/* Open /dev/kvm and create a VM with RAM at guest-physical 0. */
-	status = ABI_STATUS_NO_KVM;
-	if (kvm_open(&kvm) || vm_create(&vm, &kvm, opt.mem))
-		goto out;
-	/* Load the guest: ELF by its program headers, flat at 0x1000. */
-	status = -load_guest_file(&vm.mem, opt.guest, ABI_REAL_LOAD, 1, &img);
+	/* The trace, /dev/kvm, a VM with RAM at 0, one vCPU, empty buses. */
+	status = machine_open(&m, &opt);
 	if (status)
 		goto out;
-	if (img.kind == IMAGE_ELF64) {
+	/* Load the guest: ELF by its program headers, flat at 0x1000. */
+	status =
+	    -load_guest_file(&m.vm.mem, opt.guest, ABI_REAL_LOAD, 1, &m.img);
+	if (status)
+		goto out;
+	if (m.img.kind == IMAGE_ELF64) {
 		error("%s is a 64-bit ELF; chapter 2 runs 32-bit guests",
 		      opt.guest);
 		hint("run it with build/ch03");
 		status = ABI_STATUS_BAD_IMAGE;
 		goto out;
 	}
-	/* One vCPU, with the trace and statistics attached. */
-	status = ABI_STATUS_NO_KVM;
-	if (vcpu_create(&cpu, &vm, 0))
-		goto out;
-	cpu.trace = &trace;
-	cpu.stats = opt.stats ? &stats : NULL;
-	cpu.image = &img;
 	/* Devices, in port order: the debug-exit port and the console. */
-	bus_init(&pio, "pio");
-	bus_init(&mmio, "mmio");
-	cpu.pio = &pio;
-	cpu.mmio = &mmio;
 	status = ABI_STATUS_HOST;
-	if (debugexit_register(&cpu) || console_register(&con, &pio, stdout))
+	if (debugexit_register(&m.cpu) ||
+	    console_register(&con, &m.pio, stdout))
 		goto out;
 	/* The first register state: real mode, or protected mode. */
-	r = start(&cpu, &img);
+	r = start(&m.cpu, &m.img);
 	if (r) {
 		/* Our own checks refuse the image; KVM refusing the state
 		 * (KVM_SET_SREGS) is a VMM or KVM problem. */
@@ -130,23 +110,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	show_segments(&cpu, direct ? "as the VMM set them (--direct)"
-				   : "at the first instruction (real mode)");
+	show_segments(&m.cpu, direct ? "as the VMM set them (--direct)"
+				     : "at the first instruction (real mode)");
 	/* Run it, or with --tui step through it in the register viewer. */
-	status = opt.tui ? viewer_run(&cpu, &opt, chapter.binary)
-			 : vcpu_run(&cpu, opt.timeout);
-	show_segments(&cpu, "when the guest stopped");
-
-	if (opt.stats)
-		stats_print(&stats, stderr);
-	info("guest stopped: status %d after %llu exits", status,
-	     (unsigned long long)cpu.exits);
+	status = machine_run(&m, &opt, chapter.binary);
+	show_segments(&m.cpu, "when the guest stopped");
 out:
-	if (trace_close(&trace) && status == ABI_STATUS_OK)
-		status = ABI_STATUS_HOST;
-	image_free(&img);
-	vcpu_destroy(&cpu);
-	vm_destroy(&vm);
-	kvm_close(&kvm);
-	return status;
+	/* --stats, "guest stopped", the trace checked; all closed. */
+	return machine_close(&m, &opt, status);
 }

@@ -23,15 +23,13 @@
 #include "kvmlab/boot.h"
 #include "kvmlab/dev/console.h"
 #include "kvmlab/dev/debugexit.h"
-#include "kvmlab/kvm.h"
 #include "kvmlab/loader.h"
 #include "kvmlab/log.h"
+#include "kvmlab/machine.h"
 #include "kvmlab/modes.h"
 #include "kvmlab/options.h"
 #include "kvmlab/paging.h"
 #include "kvmlab/vcpu.h"
-#include "kvmlab/viewer.h"
-#include "kvmlab/vm.h"
 
 static bool guest_paging, paging32;
 
@@ -144,16 +142,10 @@ static int paging32_outcome(struct vcpu *cpu, int status)
 int main(int argc, char **argv)
 {
 	struct options opt;
-	struct kvm kvm = {.fd = -1};
-	struct vm vm = {.fd = -1};
-	struct vcpu cpu = {.fd = -1};
-	struct bus pio, mmio;
+	struct machine m;
 	struct console con;
-	struct trace trace = {0};
-	struct stats stats = {0};
-	struct guest_image img = {0};
 	char dir[4096];
-	int r, status = ABI_STATUS_HOST;
+	int r, status;
 
 	r = options_parse(&opt, &chapter, argc, argv);
 	if (r)
@@ -161,37 +153,25 @@ int main(int argc, char **argv)
 	if (paging32 && opt.guest == opt.guest_buf)
 		snprintf(opt.guest_buf, sizeof(opt.guest_buf),
 			 "%s/ch03-paging32.elf", guest_dir(dir, sizeof(dir)));
-	if (trace_open(&trace, opt.trace))
-		return ABI_STATUS_USAGE;
-
-	/* Open /dev/kvm and create a VM with RAM at guest-physical 0. */
-	status = ABI_STATUS_NO_KVM;
-	if (kvm_open(&kvm) || vm_create(&vm, &kvm, opt.mem))
-		goto out;
-	/* Load the guest: ELF by its program headers, flat at 1 MiB. */
-	status = -load_guest_file(&vm.mem, opt.guest, ABI_ELF_BASE, 1, &img);
-	if (!status)
-		status = check_image(&img, opt.guest);
+	/* The trace, /dev/kvm, a VM with RAM at 0, one vCPU, empty buses. */
+	status = machine_open(&m, &opt);
 	if (status)
 		goto out;
-	/* One vCPU, with the trace and statistics attached. */
-	status = ABI_STATUS_NO_KVM;
-	if (vcpu_create(&cpu, &vm, 0))
+	m.cpu.fault_quiet = paging32;
+	/* Load the guest: ELF by its program headers, flat at 1 MiB. */
+	status =
+	    -load_guest_file(&m.vm.mem, opt.guest, ABI_ELF_BASE, 1, &m.img);
+	if (!status)
+		status = check_image(&m.img, opt.guest);
+	if (status)
 		goto out;
-	cpu.trace = &trace;
-	cpu.stats = opt.stats ? &stats : NULL;
-	cpu.image = &img;
-	cpu.fault_quiet = paging32;
 	/* Devices: the debug-exit port and the console. */
-	bus_init(&pio, "pio");
-	bus_init(&mmio, "mmio");
-	cpu.pio = &pio;
-	cpu.mmio = &mmio;
 	status = ABI_STATUS_HOST;
-	if (debugexit_register(&cpu) || console_register(&con, &pio, stdout))
+	if (debugexit_register(&m.cpu) ||
+	    console_register(&con, &m.pio, stdout))
 		goto out;
 	/* Long mode with VMM-built tables, or protected mode at start32. */
-	r = start(&cpu, &img);
+	r = start(&m.cpu, &m.img);
 	if (r) {
 		/* Our own checks refuse the image; KVM refusing the state
 		 * (KVM_SET_SREGS) is a VMM or KVM problem. */
@@ -202,23 +182,12 @@ int main(int argc, char **argv)
 	}
 
 	/* Run it, or with --tui step through it in the register viewer. */
-	status = opt.tui ? viewer_run(&cpu, &opt, chapter.binary)
-			 : vcpu_run(&cpu, opt.timeout);
+	status = machine_run(&m, &opt, chapter.binary);
 	if (paging32)
-		status = paging32_outcome(&cpu, status);
+		status = paging32_outcome(&m.cpu, status);
 	else if (status == 0)
-		status = compare_translations(&cpu);
-
-	if (opt.stats)
-		stats_print(&stats, stderr);
-	info("guest stopped: status %d after %llu exits", status,
-	     (unsigned long long)cpu.exits);
+		status = compare_translations(&m.cpu);
 out:
-	if (trace_close(&trace) && status == ABI_STATUS_OK)
-		status = ABI_STATUS_HOST;
-	image_free(&img);
-	vcpu_destroy(&cpu);
-	vm_destroy(&vm);
-	kvm_close(&kvm);
-	return status;
+	/* --stats, "guest stopped", the trace checked; all closed. */
+	return machine_close(&m, &opt, status);
 }

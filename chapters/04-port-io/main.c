@@ -25,14 +25,12 @@
 #include "kvmlab/boot.h"
 #include "kvmlab/dev/debugexit.h"
 #include "kvmlab/dev/serial8250.h"
-#include "kvmlab/kvm.h"
 #include "kvmlab/loader.h"
 #include "kvmlab/log.h"
+#include "kvmlab/machine.h"
 #include "kvmlab/options.h"
 #include "kvmlab/term.h"
 #include "kvmlab/vcpu.h"
-#include "kvmlab/viewer.h"
-#include "kvmlab/vm.h"
 
 static const struct chapter_info chapter = {
     .binary = "ch04",
@@ -41,49 +39,39 @@ static const struct chapter_info chapter = {
     .default_timeout = 0, /* an interactive monitor waits for its user */
 };
 
+static struct serial8250 uart;
+
+/* --stats: what each port device handled, and the UART's own counters. */
+static void device_stats(struct machine *m, FILE *out)
+{
+	bus_print_stats(&m->pio, out);
+	serial8250_print_stats(&uart, out);
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt;
-	struct kvm kvm = {.fd = -1};
-	struct vm vm = {.fd = -1};
-	struct vcpu cpu = {.fd = -1};
-	struct bus pio, mmio;
-	struct serial8250 uart;
-	struct trace trace = {0};
-	struct stats stats = {0};
-	struct guest_image img = {0};
-	int r, status = ABI_STATUS_HOST;
+	struct machine m;
+	int r, status;
 
 	r = options_parse(&opt, &chapter, argc, argv);
 	if (r)
 		return r > 0 ? 0 : -r;
-	if (trace_open(&trace, opt.trace))
-		return ABI_STATUS_USAGE;
-
-	/* Open /dev/kvm and create a VM with RAM at guest-physical 0. */
-	status = ABI_STATUS_NO_KVM;
-	if (kvm_open(&kvm) || vm_create(&vm, &kvm, opt.mem))
+	/* The trace, /dev/kvm, a VM with RAM at 0, one vCPU, empty buses. */
+	status = machine_open(&m, &opt);
+	if (status)
 		goto out;
+	m.device_stats = device_stats;
 	/* Load the 64-bit guest: ELF by its program headers, flat at 1 MiB. */
-	status = -load_guest_file(&vm.mem, opt.guest, ABI_ELF_BASE, 1, &img);
-	if (!status && img.kind == IMAGE_ELF32) {
+	status =
+	    -load_guest_file(&m.vm.mem, opt.guest, ABI_ELF_BASE, 1, &m.img);
+	if (!status && m.img.kind == IMAGE_ELF32) {
 		error("%s is ELF32; chapter 4 runs 64-bit guests", opt.guest);
 		status = ABI_STATUS_BAD_IMAGE;
 	}
 	if (status)
 		goto out;
-	/* One vCPU, with the trace and statistics attached. */
-	status = ABI_STATUS_NO_KVM;
-	if (vcpu_create(&cpu, &vm, 0))
-		goto out;
-	cpu.trace = &trace;
-	cpu.stats = opt.stats ? &stats : NULL;
-	cpu.image = &img;
 	/* Devices, in port order: debug-exit (0xf4), the UART (0x3f8). */
-	bus_init(&pio, "pio");
-	bus_init(&mmio, "mmio");
-	cpu.pio = &pio;
-	cpu.mmio = &mmio;
 	status = ABI_STATUS_HOST;
 	/* Input from stdin, unless the viewer (--tui) owns the terminal. */
 	serial8250_init(&uart, stdout, opt.tui ? -1 : STDIN_FILENO);
@@ -91,11 +79,11 @@ int main(int argc, char **argv)
 	 * the monitor sees it and ends instead of waiting forever. */
 	if (opt.tui)
 		serial8250_hang_up(&uart);
-	if (debugexit_register(&cpu) ||
-	    serial8250_register(&uart, &pio, ABI_PORT_COM1))
+	if (debugexit_register(&m.cpu) ||
+	    serial8250_register(&uart, &m.pio, ABI_PORT_COM1))
 		goto out;
 	/* Long mode with VMM-built page tables, as in chapter 3. */
-	r = boot_long(&cpu, img.entry, 0);
+	r = boot_long(&m.cpu, m.img.entry, 0);
 	if (r) {
 		status = r == -EEXIST ? ABI_STATUS_BAD_IMAGE : ABI_STATUS_HOST;
 		goto out;
@@ -105,24 +93,11 @@ int main(int argc, char **argv)
 		goto out;
 
 	/* Run it, or with --tui step through it in the register viewer. */
-	status = opt.tui ? viewer_run(&cpu, &opt, chapter.binary)
-			 : vcpu_run(&cpu, opt.timeout);
+	status = machine_run(&m, &opt, chapter.binary);
 	serial8250_flush(&uart);
 	term_restore();
-
-	if (opt.stats) {
-		stats_print(&stats, stderr);
-		bus_print_stats(&pio, stderr);
-		serial8250_print_stats(&uart, stderr);
-	}
-	info("guest stopped: status %d after %llu exits", status,
-	     (unsigned long long)cpu.exits);
 out:
-	if (trace_close(&trace) && status == ABI_STATUS_OK)
-		status = ABI_STATUS_HOST;
-	image_free(&img);
-	vcpu_destroy(&cpu);
-	vm_destroy(&vm);
-	kvm_close(&kvm);
-	return status;
+	/* --stats (with the port bus and the UART), "guest stopped", the
+	 * trace checked; all closed. */
+	return machine_close(&m, &opt, status);
 }

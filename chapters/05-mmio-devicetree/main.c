@@ -26,13 +26,11 @@
 #include "kvmlab/dev/debugexit.h"
 #include "kvmlab/dev/serial8250.h"
 #include "kvmlab/fdt.h"
-#include "kvmlab/kvm.h"
 #include "kvmlab/loader.h"
 #include "kvmlab/log.h"
+#include "kvmlab/machine.h"
 #include "kvmlab/options.h"
 #include "kvmlab/vcpu.h"
-#include "kvmlab/viewer.h"
-#include "kvmlab/vm.h"
 
 #define BAUD 115200
 
@@ -78,99 +76,76 @@ static void describe(struct dt_machine *m, uint64_t ram)
 	m->bootargs = cmdline;
 }
 
+static struct serial8250 uart;
+
+/* --stats: what each bus's devices handled, and the UART's counters. */
+static void device_stats(struct machine *m, FILE *out)
+{
+	bus_print_stats(&m->pio, out);
+	bus_print_stats(&m->mmio, out);
+	serial8250_print_stats(&uart, out);
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t blob[ABI_FDT_MAX];
 	struct options opt;
-	struct kvm kvm = {.fd = -1};
-	struct vm vm = {.fd = -1};
-	struct vcpu cpu = {.fd = -1};
-	struct bus pio, mmio;
-	struct serial8250 uart;
+	struct machine m;
 	struct clock_dev clock;
-	struct dt_machine machine;
-	struct trace trace = {0};
-	struct stats stats = {0};
-	struct guest_image img = {0};
+	struct dt_machine tree;
 	uint64_t dtb;
-	int r, status = ABI_STATUS_HOST;
+	int r, status;
 
 	r = options_parse(&opt, &chapter, argc, argv);
 	if (r)
 		return r > 0 ? 0 : -r;
-	if (trace_open(&trace, opt.trace))
-		return ABI_STATUS_USAGE;
-
-	/* Open /dev/kvm and create a VM with RAM at guest-physical 0. */
-	status = ABI_STATUS_NO_KVM;
-	if (kvm_open(&kvm) || vm_create(&vm, &kvm, opt.mem))
+	/* The trace, /dev/kvm, a VM with RAM at 0, one vCPU, empty buses. */
+	status = machine_open(&m, &opt);
+	if (status)
 		goto out;
+	m.device_stats = device_stats;
 	/* Load the 64-bit guest: ELF by its program headers, flat at 1 MiB. */
-	status = -load_guest_file(&vm.mem, opt.guest, ABI_ELF_BASE, 1, &img);
-	if (!status && img.kind == IMAGE_ELF32) {
+	status =
+	    -load_guest_file(&m.vm.mem, opt.guest, ABI_ELF_BASE, 1, &m.img);
+	if (!status && m.img.kind == IMAGE_ELF32) {
 		error("%s is ELF32; chapter 5 runs 64-bit guests", opt.guest);
 		status = ABI_STATUS_BAD_IMAGE;
 	}
 	if (status)
 		goto out;
-	/* One vCPU, with the trace and statistics attached. */
-	status = ABI_STATUS_NO_KVM;
-	if (vcpu_create(&cpu, &vm, 0))
-		goto out;
-	cpu.trace = &trace;
-	cpu.stats = opt.stats ? &stats : NULL;
-	cpu.image = &img;
 	/* Devices: debug-exit (port 0xf4), the UART (port 0x3f8; output
 	 * only here), the clock (MMIO 0xc0000000). */
-	bus_init(&pio, "pio");
-	bus_init(&mmio, "mmio");
-	cpu.pio = &pio;
-	cpu.mmio = &mmio;
 	status = ABI_STATUS_HOST;
 	serial8250_init(&uart, stdout, -1);
-	if (debugexit_register(&cpu) ||
-	    serial8250_register(&uart, &pio, ABI_PORT_COM1) ||
-	    clock_register(&clock, &mmio, ABI_MMIO_CLOCK, NULL))
+	if (debugexit_register(&m.cpu) ||
+	    serial8250_register(&uart, &m.pio, ABI_PORT_COM1) ||
+	    clock_register(&clock, &m.mmio, ABI_MMIO_CLOCK, NULL))
 		goto out;
 	/* The same machine as a device tree, at the top of RAM. */
-	describe(&machine, opt.mem);
-	if (dt_build(&machine, blob, sizeof(blob)))
+	describe(&tree, opt.mem);
+	if (dt_build(&tree, blob, sizeof(blob)))
 		goto out;
 	if (dump_dtb && dt_write_file(blob, dump_dtb)) {
 		status = ABI_STATUS_USAGE;
 		goto out;
 	}
-	r = dt_load(blob, &vm.mem, &img, &dtb);
+	r = dt_load(blob, &m.vm.mem, &m.img, &dtb);
 	if (r) {
 		status = r == -EEXIST ? ABI_STATUS_BAD_IMAGE : ABI_STATUS_HOST;
 		goto out;
 	}
 	/* Long mode, with the tree's address in RDI. */
-	r = boot_long(&cpu, img.entry, dtb);
+	r = boot_long(&m.cpu, m.img.entry, dtb);
 	if (r) {
 		status = r == -EEXIST ? ABI_STATUS_BAD_IMAGE : ABI_STATUS_HOST;
 		goto out;
 	}
 
 	/* Run it, or with --tui step through it in the register viewer. */
-	status = opt.tui ? viewer_run(&cpu, &opt, chapter.binary)
-			 : vcpu_run(&cpu, opt.timeout);
+	status = machine_run(&m, &opt, chapter.binary);
 	serial8250_flush(&uart);
-
-	if (opt.stats) {
-		stats_print(&stats, stderr);
-		bus_print_stats(&pio, stderr);
-		bus_print_stats(&mmio, stderr);
-		serial8250_print_stats(&uart, stderr);
-	}
-	info("guest stopped: status %d after %llu exits", status,
-	     (unsigned long long)cpu.exits);
 out:
-	if (trace_close(&trace) && status == ABI_STATUS_OK)
-		status = ABI_STATUS_HOST;
-	image_free(&img);
-	vcpu_destroy(&cpu);
-	vm_destroy(&vm);
-	kvm_close(&kvm);
-	return status;
+	/* --stats (with both buses and the UART), "guest stopped", the
+	 * trace checked; all closed. */
+	return machine_close(&m, &opt, status);
 }
