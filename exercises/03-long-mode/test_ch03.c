@@ -22,9 +22,18 @@
 
 static struct guest_mem mem;
 
+/* Entry `index` of the table at `table`, which the code under test may
+ * have put anywhere: through the translator, so a wild one is a named
+ * failure, not a crash of the test. */
 static uint64_t *entry(uint64_t table, unsigned index)
 {
-	return (uint64_t *)(mem.host + table + 8ull * index);
+	uint64_t *e = gpa_to_host(&mem, table + 8ull * index, sizeof(*e));
+
+	check(e != NULL,
+	      "a table entry at 0x%llx lies outside the %llu MiB of guest RAM",
+	      (unsigned long long)(table + 8ull * index),
+	      (unsigned long long)(RAM >> 20));
+	return e;
 }
 
 static void ram_setup(void)
