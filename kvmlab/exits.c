@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kvmlab/exits.h"
+#include "kvmlab/failentry.h"
 
 /* Numbers from <linux/kvm.h>; newer kernels add at the end. */
 static const char *const reason_names[] = {
@@ -82,19 +83,10 @@ const char *internal_error_name(uint32_t suberror)
 	}
 }
 
-/* VMX basic exit reasons that make VM entry fail (SDM Vol. 3C, 27.8). */
+/* The CPU's code means what the host's vendor says: see failentry.h. */
 const char *fail_entry_name(uint64_t hw_reason)
 {
-	switch (hw_reason & 0xffff) {
-	case 33:
-		return "invalid guest state";
-	case 34:
-		return "MSR loading";
-	case 41:
-		return "machine-check event";
-	default:
-		return "unknown hardware reason";
-	}
+	return fail_entry_name_for(hw_reason, host_cpu_vendor());
 }
 
 void exit_decode(const struct kvm_run *run, uint64_t seq, uint64_t rip,

@@ -43,7 +43,8 @@ struct exit_info {
 const char *exit_reason_name(uint32_t reason);
 /* KVM_EXIT_INTERNAL_ERROR suberrors: "EMULATION", "SIMUL_EX", ... */
 const char *internal_error_name(uint32_t suberror);
-/* KVM_EXIT_FAIL_ENTRY hardware reasons (VMX basic exit reasons). */
+/* KVM_EXIT_FAIL_ENTRY's hardware reason, decoded as this host's CPU
+ * vendor defines it (a VMX exit reason or an SVM exit code). */
 const char *fail_entry_name(uint64_t hw_reason);
 
 /* Fill `e` from the exit KVM just reported in `run`. */

@@ -4,12 +4,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "kvmlab/exits.h"
+#include "kvmlab/failentry.h"
 
 /* Every reason <linux/kvm.h> defines has its own name. */
 static void test_reason_names(void **state)
@@ -49,8 +51,51 @@ static void test_reason_names(void **state)
 	assert_string_equal(internal_error_name(KVM_INTERNAL_ERROR_SIMUL_EX),
 			    "SIMUL_EX");
 	assert_string_equal(internal_error_name(77), "UNKNOWN");
-	assert_string_equal(fail_entry_name(33), "invalid guest state");
-	assert_string_equal(fail_entry_name(0x80000021), "invalid guest state");
+	/* The host's vendor picks the decoder. */
+	assert_string_equal(fail_entry_name(33),
+			    fail_entry_name_for(33, host_cpu_vendor()));
+}
+
+/* The hardware reason of FAIL_ENTRY: a VMX exit reason on Intel, an SVM
+ * exit code on AMD, by the CPUID vendor string. */
+static void test_fail_entry_vendors(void **state)
+{
+	char buf[160];
+
+	(void)state;
+	assert_int_equal(cpu_vendor_of("GenuineIntel"), CPU_VENDOR_INTEL);
+	assert_int_equal(cpu_vendor_of("AuthenticAMD"), CPU_VENDOR_AMD);
+	assert_int_equal(cpu_vendor_of("HygonGenuine"), CPU_VENDOR_AMD);
+	assert_int_equal(cpu_vendor_of("CentaurHauls"), CPU_VENDOR_OTHER);
+	assert_int_not_equal(host_cpu_vendor(), -1);
+
+	/* VMX: basic exit reason 33 with bit 31 (entry failure) set. */
+	assert_string_equal(fail_entry_name_for(33, CPU_VENDOR_INTEL),
+			    "invalid guest state");
+	assert_string_equal(fail_entry_name_for(0x80000021, CPU_VENDOR_INTEL),
+			    "invalid guest state");
+	assert_string_equal(fail_entry_name_for(0x80000022, CPU_VENDOR_INTEL),
+			    "MSR loading");
+	fail_entry_describe(0x80000021, CPU_VENDOR_INTEL, buf, sizeof(buf));
+	assert_string_equal(buf, "VMX exit reason 33 (invalid guest state)");
+	fail_entry_describe(7, CPU_VENDOR_INTEL, buf, sizeof(buf));
+	assert_string_equal(buf, "VMX VM-instruction error 7: invalid control "
+				 "fields");
+
+	/* SVM: VMEXIT_INVALID is -1 as a 64-bit code. */
+	assert_string_equal(
+	    fail_entry_name_for(UINT64_MAX, CPU_VENDOR_AMD),
+	    "VMEXIT_INVALID: the VMCB's guest state is invalid");
+	fail_entry_describe(UINT64_MAX, CPU_VENDOR_AMD, buf, sizeof(buf));
+	assert_string_equal(buf, "SVM exit code 0xffffffffffffffff "
+				 "(VMEXIT_INVALID: the VMCB's guest state is "
+				 "invalid)");
+	/* 33 is no entry failure on AMD (it is a CR1 write intercept). */
+	assert_string_equal(fail_entry_name_for(33, CPU_VENDOR_AMD),
+			    "not decoded");
+	fail_entry_describe(0x21, CPU_VENDOR_OTHER, buf, sizeof(buf));
+	assert_string_equal(buf, "hardware reason 0x21 (not decoded: the CPU "
+				 "is neither Intel nor AMD)");
 }
 
 /* A kvm_run page with room for the IO data area behind it. */
@@ -133,7 +178,7 @@ static void test_decode_mmio_and_faults(void **state)
 {
 	struct kvm_run *run = fake_run();
 	struct exit_info e;
-	char buf[160];
+	char buf[160], want[160];
 
 	(void)state;
 	run->exit_reason = KVM_EXIT_MMIO;
@@ -158,8 +203,9 @@ static void test_decode_mmio_and_faults(void **state)
 	run->fail_entry.hardware_entry_failure_reason = 33;
 	exit_decode(run, 4, 0, &e);
 	exit_describe(&e, buf, sizeof(buf));
-	assert_string_equal(buf, "FAIL_ENTRY hardware reason 0x21 (invalid "
-				 "guest state)");
+	snprintf(want, sizeof(want), "FAIL_ENTRY hardware reason 0x21 (%s)",
+		 fail_entry_name_for(33, host_cpu_vendor()));
+	assert_string_equal(buf, want);
 
 	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
 	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
@@ -211,6 +257,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reason_names),
+	    cmocka_unit_test(test_fail_entry_vendors),
 	    cmocka_unit_test(test_decode_io_out),
 	    cmocka_unit_test(test_decode_io_in_and_wide),
 	    cmocka_unit_test(test_decode_mmio_and_faults),
