@@ -48,7 +48,7 @@ static int vcpu_set_cpuid(struct vcpu *v)
 
 int vcpu_create(struct vcpu *v, struct vm *vm, int id)
 {
-	int err;
+	int err, sync;
 
 	memset(v, 0, sizeof(*v));
 	v->vm = vm;
@@ -73,9 +73,12 @@ int vcpu_create(struct vcpu *v, struct vm *vm, int id)
 		return err;
 	}
 	/* With sync regs KVM copies the registers into kvm_run on every exit,
-	 * so the trace learns RIP without one more ioctl per exit. */
-	if (kvm_cap(vm->kvm, KVM_CAP_SYNC_REGS) & KVM_SYNC_X86_REGS) {
-		v->run->kvm_valid_regs = KVM_SYNC_X86_REGS;
+	 * so the trace learns RIP, and the fault report keeps each exit's
+	 * state (AMD-V resets the vCPU at SHUTDOWN), without an ioctl. */
+	sync = kvm_cap(vm->kvm, KVM_CAP_SYNC_REGS);
+	if (sync & KVM_SYNC_X86_REGS) {
+		v->run->kvm_valid_regs =
+		    KVM_SYNC_X86_REGS | (sync & KVM_SYNC_X86_SREGS);
 		v->sync_regs = true;
 	}
 	return 0;
@@ -133,7 +136,8 @@ struct fault_context vcpu_fault_context(const struct vcpu *v)
 				      .run = v->run,
 				      .mem = &v->vm->mem,
 				      .image = v->image,
-				      .history = &v->history};
+				      .history = &v->history,
+				      .last = &v->last};
 }
 
 /* ---- --timeout ---------------------------------------------------------- */
@@ -272,6 +276,16 @@ int vcpu_step(struct vcpu *v, struct exit_info *e)
 		return ABI_STATUS_HOST;
 	}
 	exit_decode(v->run, v->exits + 1, exit_rip(v), e);
+	/* Keep this exit's state for a SHUTDOWN that may come next: AMD-V
+	 * resets the vCPU before reporting one.  A debug stop is no exit of
+	 * the guest's, but its state is the newest there is. */
+	if (e->reason != KVM_EXIT_SHUTDOWN)
+		exit_state_save(&v->last,
+				e->reason == KVM_EXIT_DEBUG ||
+					e->reason == KVM_EXIT_INTR
+				    ? 0
+				    : e->seq,
+				v->run);
 	switch (e->reason) {
 	case KVM_EXIT_DEBUG:
 		/* Single-step or a breakpoint: the debugger's, not an exit

@@ -34,6 +34,7 @@ struct vcpu {
 	struct stats *stats;		 /* may be NULL */
 	const struct guest_image *image; /* for symbol names; may be NULL */
 	struct exit_history history;
+	struct exit_state last; /* the state at the last exit, for faults */
 	uint64_t exits;
 	/* KVM_SET_GUEST_DEBUG is on: KVM_EXIT_DEBUG is expected (viewer). */
 	bool guest_debug;

@@ -69,6 +69,27 @@ triple-fault)
 	expect_err_has "long mode, 64-bit code"
 	expect_err_has "last exits"
 	[ "$(trace_last_reason)" = SHUTDOWN ] || fail "trace does not end in SHUTDOWN"
+	# AMD-V resets the vCPU at SHUTDOWN: the report must say so and show
+	# the state of exit #1 (the guest's OUT), never the reset state.
+	if grep -qF "the CPU was reset" "$ERR"; then
+		expect_err_has "the state at the last exit before the fault (#1)"
+	fi
+	grep -q "where:.*real mode" "$ERR" && fail "the report shows real mode"
+	;;
+triple-fault-first)
+	need_kvm
+	# The SHUTDOWN is the first exit: no earlier state exists.  VT-x and
+	# kvm-pvm keep the faulting state (real mode, in the guest); AMD-V
+	# has reset the vCPU, and the report must say the state is unknown.
+	run_vmm "$BUILD/ch01" --guest "$GB/tests/triple16.bin"
+	expect_status 70
+	expect_err_has "triple-faulted"
+	if grep -qF "the CPU was reset" "$ERR"; then
+		expect_err_has "the faulting state is unknown"
+	else
+		grep -q "where: rip 0x100.*real mode" "$ERR" ||
+			fail "the report does not show the fault in real mode"
+	fi
 	;;
 endless-loop)
 	need_kvm
