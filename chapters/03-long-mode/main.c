@@ -14,7 +14,9 @@
  * both: they must agree.
  *
  * --paging32 tries 32-bit paging (CR0.PG without long mode).  Some KVMs
- * (software ones such as kvm-pvm) cannot run it; the binary says so.
+ * (software ones such as kvm-pvm) cannot run it: the guest shuts down at
+ * the instruction that sets CR0.PG, and the binary says so (status 77).
+ * A shutdown anywhere else is a fault of the guest (70).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -119,7 +121,49 @@ static int compare_translations(struct vcpu *cpu)
 	return 0;
 }
 
-/* --paging32 on a KVM that cannot do it: say so instead of failing. */
+/* MOV to CR0 from a register (0f 22 /0, mod 11): its source register. */
+static const __u64 *mov_to_cr0(const uint8_t *p, const struct kvm_regs *r)
+{
+	const __u64 *gpr[8] = {&r->rax, &r->rcx, &r->rdx, &r->rbx,
+			       &r->rsp, &r->rbp, &r->rsi, &r->rdi};
+
+	if (!p || p[0] != 0x0f || p[1] != 0x22 || (p[2] & 0xf8) != 0xc0)
+		return NULL;
+	return gpr[p[2] & 7];
+}
+
+/*
+ * Did the guest shut down right at the instruction that turns paging on?
+ * That is where a KVM without 32-bit paging (kvm-pvm) stops it, and such
+ * a KVM leaves the faulting state in the vCPU: RIP at a MOV to CR0 whose
+ * source sets PG, or just after it with CR0.PG set.  Any other SHUTDOWN
+ * (and every one on AMD-V, which resets the vCPU) is the guest's fault.
+ */
+static bool shutdown_at_paging_on(struct vcpu *cpu)
+{
+	const struct guest_mem *mem = &cpu->vm->mem;
+	const __u64 *src;
+	struct kvm_regs r;
+	struct kvm_sregs s;
+	uint64_t la;
+
+	if (vcpu_get_regs(cpu, &r) || vcpu_get_sregs(cpu, &s) ||
+	    !(s.cr0 & CR0_PE) || (s.efer & EFER_LME))
+		return false;
+	/* The guest's code lies in its 4 MiB identity map: with paging on
+	 * or off, its linear addresses are physical ones. */
+	la = s.cs.base + r.rip;
+	src = mov_to_cr0(gpa_to_host(mem, la, 3), &r);
+	if (src)
+		return !(s.cr0 & CR0_PG) && (*src & CR0_PG);
+	src = la >= 3 ? mov_to_cr0(gpa_to_host(mem, la - 3, 3), &r) : NULL;
+	return src && (s.cr0 & CR0_PG);
+}
+
+/*
+ * --paging32's verdict.  77 only for the signature of a KVM that cannot
+ * page without long mode; anything else is reported as the fault it is.
+ */
 static int paging32_outcome(struct vcpu *cpu, int status)
 {
 	const struct exit_info *last = exit_history_get(
@@ -128,13 +172,15 @@ static int paging32_outcome(struct vcpu *cpu, int status)
 
 	if (status != ABI_STATUS_FAULT || !last)
 		return status;
-	if (last->reason != KVM_EXIT_SHUTDOWN) {
+	if (last->reason != KVM_EXIT_SHUTDOWN || !shutdown_at_paging_on(cpu)) {
 		explain_fault(&fc, last);
 		return status;
 	}
 	warning("32-bit paging is not supported by this KVM: the guest shut "
-		"down (KVM_EXIT_SHUTDOWN) when it set CR0.PG without EFER.LME");
-	hint("why: software KVMs such as kvm-pvm page only in long mode");
+		"down (KVM_EXIT_SHUTDOWN) at the instruction that sets CR0.PG, "
+		"without EFER.LME");
+	hint("why: this KVM pages only in long mode (software KVMs such as "
+	     "kvm-pvm do); it is this KVM's limit, not a bug in the guest");
 	hint("on a machine with VT-x or AMD-V this guest runs to the end");
 	return ABI_STATUS_UNSUPPORTED;
 }
