@@ -69,7 +69,7 @@ ncurses_libs = $(shell pkg-config --libs ncurses)
 # Debian's libfdt-dev ships no .pc file: fall back to -lfdt.
 fdt_libs = $(or $(shell pkg-config --libs libfdt 2>/dev/null),-lfdt)
 
-.PHONY: all run check check-run doctor bench deps-build deps-check deps-slides clean \
+.PHONY: all run run-chapters check check-run doctor bench deps-build deps-check deps-slides clean \
 	format-check guests vmm
 .DEFAULT_GOAL := all
 # Keep intermediate objects: rebuilding them each time wastes a student's time.
@@ -134,9 +134,19 @@ deps-check:
 deps-slides:
 	@sh mk/deps.sh slides
 
+# Where guests run (KVM=auto|native|emulated): `$(ON_KVM) run -- CMD` runs
+# CMD here or, in one boot, inside the emulated machine; `serve` runs CMD
+# here and gives tests/runner the way to run each KVM test in there.
+export KVM
+ON_KVM = sh mk/kvm.sh $(BUILD)
+
 # `make run` runs every chapter guest in order; CH=02 runs one.
 run: deps-build
 	@$(MAKE) --no-print-directory all
+	@$(ON_KVM) run -- $(MAKE) --no-print-directory run-chapters \
+		BUILD=$(BUILD) $(if $(CH),CH=$(CH))
+
+run-chapters:
 	@set -e; for c in $(if $(CH),$(CH),$(patsubst ch%,%,$(notdir $(CH_BINS)))); do \
 		echo; echo "=== build/ch$$c ==="; \
 		$(BUILD)/ch$$c || { echo "build/ch$$c exited with status $$?"; exit 1; }; \
@@ -147,7 +157,8 @@ run: deps-build
 # tests whose name holds it, CH=03 one chapter's, HIDDEN=dir adds hidden
 # tests.  The results files land in $(BUILD)/check every time: when the
 # build fails, every test counts as failed, with the build's last lines.
-# In .ci/run, SAN=1 runs the same tests against the sanitizer build.
+# In .ci/run, SAN=1 runs the same tests against the sanitizer build.  The
+# slide decks are built first, here: slides/render draws them on the host.
 CHECK = $(BUILD)/check
 check: deps-check
 	@mkdir -p $(CHECK)
@@ -157,13 +168,16 @@ check: deps-check
 		echo $$? >$(CHECK)/build.status; } \
 		| tee $(CHECK)/build.log
 	@if [ "$$(cat $(CHECK)/build.status)" = 0 ]; then \
+		$(MAKE) --no-print-directory slides-build >$(CHECK)/slides.log 2>&1 || \
+			echo "make check: the slide decks did not build (slides/render says why)"; \
 		$(MAKE) --no-print-directory check-run; \
 	else \
 		$(MAKE) --no-print-directory check-run BUILD_FAILED=$(CHECK)/build.log; \
 	fi
 
 check-run:
-	$(Q)BUILD=$(BUILD) GB=$(GB) $(BUILD)/tests/runner \
+	$(Q)$(if $(BUILD_FAILED),,$(ON_KVM) serve --announce --) \
+		env BUILD=$(BUILD) GB=$(GB) $(BUILD)/tests/runner \
 		$(if $(T),--filter '$(T)') $(if $(CH),--chapter '$(CH)') \
 		$(if $(V:0=),--verbose) $(if $(HIDDEN),--hidden '$(HIDDEN)') \
 		$(if $(BUILD_FAILED),--build-failed '$(BUILD_FAILED)') \
@@ -173,11 +187,11 @@ check-run:
 # The doctor needs only gcc: it must run before the rest can be installed.
 doctor:
 	@$(MAKE) --no-print-directory $(BUILD)/doctor
-	@$(BUILD)/doctor
+	@$(BUILD)/doctor; s=$$?; $(ON_KVM) report; exit $$s
 
 bench: deps-build
 	@$(MAKE) --no-print-directory all
-	@$(BUILD)/bench $(GB)/tests/bench_out16.bin $(BUILD)/ch01 \
+	@$(ON_KVM) run --announce -- $(BUILD)/bench $(GB)/tests/bench_out16.bin $(BUILD)/ch01 \
 		$(GB)/tests/bench_exit64.elf
 
 # The tracked sources; outside git (a student tree, a tarball) every .c/.h.
@@ -190,4 +204,4 @@ format-check:
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(BUILD)/emu -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -80,13 +80,21 @@ student: $(EX_BIN)/mkstudent
 
 # HIDDEN=dir verifies an instructor's hidden tests too (the example
 # exercises/hidden-example by default, so CI proves the mechanism).
-verify-graders: $(EX_BIN)/mkstudent
-	@sh exercises/tools/verify-graders.sh "$(BUILD)" \
+# Both grade whole trees with `make check-run`; with the emulated machine
+# one machine serves them all, and the trees live under $(BUILD)/tmp, which
+# it shares.
+verify-graders: $(EX_BIN)/mkstudent $(BUILD)/doctor
+	@mkdir -p $(BUILD)/tmp
+	@TMPDIR=$(abspath $(BUILD))/tmp $(ON_KVM) serve -- \
+		sh exercises/tools/verify-graders.sh "$(BUILD)" \
 		"$(or $(HIDDEN),exercises/hidden-example)"
 
 # Grade a class: SUBMISSIONS=dir holds one directory per student.
-grade-class: $(EX_BIN)/mkstudent
+grade-class: $(EX_BIN)/mkstudent $(BUILD)/doctor
 	@[ -n "$(SUBMISSIONS)" ] || { echo "usage: make grade-class" \
 		"SUBMISSIONS=dir [CSV=scores.csv] [HIDDEN=dir]"; exit 2; }
-	@sh exercises/tools/grade-class.sh "$(BUILD)" "$(SUBMISSIONS)" \
+	@mkdir -p $(BUILD)/tmp
+	@TMPDIR=$(abspath $(BUILD))/tmp \
+		KVMLAB_EMU_RW=$(abspath $(SUBMISSIONS)):$(abspath $(dir $(or $(CSV),scores.csv))) \
+		$(ON_KVM) serve -- sh exercises/tools/grade-class.sh "$(BUILD)" "$(SUBMISSIONS)" \
 		"$(or $(CSV),scores.csv)" "$(HIDDEN)"

@@ -4,6 +4,9 @@
 #   sh mk/deps.sh build    packages to build and run the chapters (make run)
 #   sh mk/deps.sh slides   build + what the slide decks are built with
 #   sh mk/deps.sh check    all of the above + what the tests use (make check)
+#   sh mk/deps.sh emulated what the emulated machine needs (QEMU, and the
+#                          tools that unpack its kernel): only where no
+#                          native /dev/kvm works, or KVM=emulated
 #   sh mk/deps.sh report   list every package and whether it is installed
 #
 # As root, missing packages are installed with apt-get (after apt-get
@@ -19,6 +22,10 @@ slides_pkgs="$build_pkgs pandoc graphviz strace"
 # clang-format: CI's style check; tmux drives the viewer in a terminal;
 # chromium renders the slide decks headless.
 check_pkgs="$slides_pkgs clang-format tmux chromium"
+# The emulated machine (mk/emu/): QEMU runs a Debian kernel with KVM inside;
+# busybox-static (its depmod and cpio) builds the initramfs.  The
+# kernel and busybox-static are downloaded (apt-get download), not installed.
+emulated_pkgs="qemu-system-x86"
 
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 
@@ -33,12 +40,13 @@ case "$what" in
 build) pkgs=$build_pkgs ;;
 slides) pkgs=$slides_pkgs ;;
 check) pkgs=$check_pkgs ;;
+emulated) pkgs=$emulated_pkgs ;;
 report)
-	for p in $check_pkgs; do
+	for p in $check_pkgs $emulated_pkgs; do
 		if have "$p"; then printf '  ok       %s\n' "$p"; else printf '  MISSING  %s\n' "$p"; fi
 	done
 	exit 0 ;;
-*) echo "usage: $0 build|slides|check|report" >&2; exit 2 ;;
+*) echo "usage: $0 build|slides|check|emulated|report" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -41,9 +41,12 @@ slides-build: $(SLIDES_HTML)
 # Run the chapter binaries the decks quote (some 20 seconds: the exit-cost
 # benchmarks are most of it).  Again when a binary, a guest or the script
 # changes, and every time while KVM could not create a VM (no-kvm).
+# Where no VM can be created even in the emulated machine, the captures say
+# so (capture.sh) and are made again next time.
 $(SLIDES_CAPTURED): slides/capture.sh $(SLIDES_RUNS)
 	$(quiet) CAPTURE $(dir $@)
-	$(Q)sh slides/capture.sh $(BUILD) $(GB) $(dir $@)
+	$(Q)$(ON_KVM) run -- sh slides/capture.sh $(BUILD) $(GB) $(dir $@) || \
+		sh slides/capture.sh $(BUILD) $(GB) $(dir $@)
 	@[ -e $(dir $@)no-kvm ] || touch $@
 
 $(BUILD)/slides/diagrams/%.svg: slides/diagrams/%.dot

@@ -356,7 +356,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < s.n; i++)
 		n += s.t[i].selected;
 
-	o = (struct run_opts){log_dir, timeout_scale, verbose};
+	env = getenv("KVMLAB_KVM_EXEC");
+	o = (struct run_opts){log_dir, timeout_scale, verbose,
+			      env && *env ? env : NULL};
 	tot.build_failed = build_log != NULL;
 	if (build_log)
 		printf("The build failed (its output: %s): every test counts "

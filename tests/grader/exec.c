@@ -188,10 +188,14 @@ static void print_command(const struct test *t)
 	fflush(stdout);
 }
 
-/* In the child: its own group, output to the log, then the command. */
-static void exec_test(const struct test *t, int fd, const char *notes)
+/* In the child: its own group, output to the log, then the command
+ * (through `kvm_exec` unless it runs on the host). */
+static void exec_test(const struct test *t, int fd, const char *notes,
+		      const char *kvm_exec)
 {
 	int devnull = open("/dev/null", O_RDONLY);
+	char *argv[GRADER_MAX_ARGS + 1];
+	int argc = 0;
 
 	setenv("KVMLAB_EXERCISE_LOG", notes, 1);
 	/* cmocka.c reads cmocka's plain output, whatever the caller set. */
@@ -202,8 +206,16 @@ static void exec_test(const struct test *t, int fd, const char *notes)
 	dup2(fd, 2);
 	if (devnull >= 0)
 		dup2(devnull, 0);
-	execvp(t->argv[0], t->argv);
-	fprintf(stderr, "grader: cannot run %s: %s\n", t->argv[0],
+	if (kvm_exec && !t->host)
+		argv[argc++] = (char *)kvm_exec;
+	/* A host test runs as on a host without the machine (the grader's
+	 * self-test starts runners of its own). */
+	if (t->host)
+		unsetenv("KVMLAB_KVM_EXEC");
+	for (int i = 0; i <= t->argc; i++)
+		argv[argc++] = t->argv[i];
+	execvp(argv[0], argv);
+	fprintf(stderr, "grader: cannot run %s: %s\n", argv[0],
 		strerror(errno));
 	_exit(127);
 }
@@ -250,7 +262,7 @@ void test_run(struct test *t, const struct run_opts *o)
 		return;
 	}
 	if (c.pid == 0)
-		exec_test(t, fd, notes);
+		exec_test(t, fd, notes, o->kvm_exec);
 	setpgid(c.pid, c.pid);
 	close(fd);
 	ended = wait_until(&c, start + t->limit);

@@ -14,6 +14,12 @@
  *	reread  EXERCISE  TEXT...
  *	cmocka  PROGRAM...
  *
+ * Either kind of file may also say which of the tests above run on the
+ * host even when the KVM tests run in the emulated machine (they need no
+ * KVM, and some, like Chromium drawing slides, are slow under emulation):
+ *
+ *	host  NAME...
+ *
  * In COMMAND and PROGRAM, $BUILD, $GB and $HIDDEN (any $NAME) come from
  * the environment.  A test passes with exit status 0, is skipped with 77
  * (its last output line says why) and fails otherwise.  A cmocka program
@@ -47,6 +53,7 @@ struct test {
 	char *argv[GRADER_MAX_ARGS];
 	int argc;
 	bool selected; /* chosen by T= and CH= */
+	bool host;     /* a `host` line names it: never through kvm_exec */
 
 	/* The result. */
 	enum verdict verdict;
@@ -90,6 +97,9 @@ struct run_opts {
 	const char *log_dir;
 	double scale; /* TIMEOUT_SCALE */
 	bool verbose; /* V=1: print the command to rerun it by hand */
+	/* KVMLAB_KVM_EXEC: the command that runs a test where KVM works
+	 * (mk/emu/exec.sh, the emulated machine), or NULL: right here. */
+	const char *kvm_exec;
 };
 void test_run(struct test *t, const struct run_opts *o);
 double now_seconds(void);

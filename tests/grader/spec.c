@@ -153,8 +153,29 @@ static int graded_columns(struct suite *s, struct test *t, char **save,
 	return 0;
 }
 
+/* "host NAME...": the tests named, above in this file, run on the host. */
+static int mark_host(struct suite *s, char **save, int first, const char *file,
+		     int line)
+{
+	char *tok;
+	int n = 0;
+
+	while ((tok = strtok_r(NULL, " \t\n", save))) {
+		bool found = false;
+
+		for (int i = first; i < s->n; i++)
+			if (!strcmp(s->t[i].name, tok))
+				found = s->t[i].host = true;
+		if (!found)
+			return bad(s, file, line,
+				   "host: no test of that name above");
+		n++;
+	}
+	return n ? 0 : bad(s, file, line, "expected: host NAME...");
+}
+
 static int parse_line(struct suite *s, char *line, bool rubric,
-		      const char *file, int lineno)
+		      const char *file, int lineno, int first)
 {
 	char *save, *tok, *rest;
 	struct test *t;
@@ -168,6 +189,8 @@ static int parse_line(struct suite *s, char *line, bool rubric,
 	}
 	if (rubric && !strcmp(tok, "cmocka"))
 		return add_cmocka(s, &save, file, lineno);
+	if (!strcmp(tok, "host"))
+		return mark_host(s, &save, first, file, lineno);
 	t = new_test(s);
 	if (!t)
 		return -1;
@@ -194,7 +217,7 @@ int suite_load(struct suite *s, const char *path, bool rubric)
 {
 	FILE *f = fopen(path, "r");
 	char line[2048];
-	int lineno = 0;
+	int lineno = 0, first = s->n;
 
 	if (!f) {
 		fprintf(stderr, "grader: cannot read %s\n", path);
@@ -202,7 +225,7 @@ int suite_load(struct suite *s, const char *path, bool rubric)
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f))
-		parse_line(s, line, rubric, path, ++lineno);
+		parse_line(s, line, rubric, path, ++lineno, first);
 	fclose(f);
 	return 0;
 }
