@@ -139,6 +139,31 @@ RUBRIC
 		fail "exits and silent did not both fail for the missing summary"
 }
 
+# KVMLAB_KVM_EXEC runs each test through it (the emulated machine), except
+# those a `host` line names; a `host` line naming no test is malformed.
+runner_kvm_exec() {
+	cat >"$TMP/wrap.sh" <<'SH'
+#!/bin/sh
+echo "$*" >>"$T/wrapped"
+exec "$@"
+SH
+	chmod +x "$TMP/wrap.sh"
+	cat >"$TMP/kvm.list" <<'LIST'
+k/inside   10  true
+k/outside  10  true
+host k/outside
+LIST
+	: >"$TMP/wrapped"
+	KVMLAB_KVM_EXEC=$TMP/wrap.sh run_files "$TMP/kvm.list"
+	expect_status 0
+	[ "$(cat "$TMP/wrapped")" = true ] ||
+		fail "KVMLAB_KVM_EXEC ran: $(cat "$TMP/wrapped") (expected: true, once)"
+	echo "host k/nowhere" >>"$TMP/kvm.list"
+	run_files "$TMP/kvm.list"
+	expect_status 1
+	expect_err_has "host: no test of that name above"
+}
+
 case ${1:-} in
 runner)
 	# Commands are words without quoting: each case is a small script.
@@ -199,6 +224,7 @@ EOF
 	expect_err_has "expected: CH EXERCISE TEST POINTS TIMEOUT COMMAND"
 	runner_processes
 	runner_cmocka
+	runner_kvm_exec
 	;;
 mkstudent)
 	mkdir -p "$TMP/src"
