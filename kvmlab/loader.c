@@ -8,7 +8,8 @@
  * and keeps the symbol table that turns "rip 0x100a3c" into "<putc+12>".
  *
  * The loader is four files; chapters include only loader.h:
- *   loader.c   flat images, reading the image file, load_guest_file()
+ *   loader.c   flat images, reading the image file (guest_file_read(),
+ *              before KVM is opened), loading it, load_guest_file()
  *   elf.c      checking and loading an ELF executable
  *   elffile.c  reading ELF32 and ELF64 headers into one form
  *   symbols.c  the ELF symbol table, and naming addresses with symbols
@@ -143,12 +144,12 @@ static int open_failed(const char *path, int e)
  * before reading, so a wrong path to a huge file fails at once instead of
  * filling the host's memory.
  */
-static int read_image(const struct guest_mem *mem, const char *path,
-		      int allow_elf, uint8_t **out, size_t *outlen)
+static int read_image(uint64_t mem_size, const char *path, int allow_elf,
+		      uint8_t **out, size_t *outlen)
 {
 	uint8_t magic[SELFMAG], *buf;
 	char ram[32];
-	uint64_t max = mem->size, need;
+	uint64_t max = mem_size, need;
 	struct stat st;
 	size_t got = 0;
 	ssize_t r;
@@ -184,7 +185,7 @@ static int read_image(const struct guest_mem *mem, const char *path,
 		max = ELF_FILE_MAX;
 	if ((uint64_t)st.st_size > max) {
 		need = loader_mem_needed(st.st_size);
-		if (max == mem->size)
+		if (max == mem_size)
 			error("%s is %jd bytes, more than the %s of guest RAM",
 			      path, (intmax_t)st.st_size,
 			      loader_size_name(max, ram, sizeof(ram)));
@@ -193,7 +194,7 @@ static int read_image(const struct guest_mem *mem, const char *path,
 			      "file may have",
 			      path, (intmax_t)st.st_size,
 			      loader_size_name(max, ram, sizeof(ram)));
-		if (need && max == mem->size)
+		if (need && max == mem_size)
 			hint("check that this is the right file, or try "
 			     "--mem %" PRIu64 "M",
 			     need);
@@ -238,31 +239,49 @@ out:
 	return ret;
 }
 
-int load_guest_file(const struct guest_mem *mem, const char *path,
-		    uint64_t flat_gpa, int allow_elf, struct guest_image *img)
+void guest_file_free(struct guest_file *f)
 {
-	char err[256];
-	uint8_t *buf;
-	size_t len;
+	free(f->buf);
+	f->buf = NULL;
+	f->len = 0;
+}
+
+int guest_file_read(struct guest_file *f, const char *path, uint64_t mem_size,
+		    int allow_elf)
+{
 	int ret;
 
-	memset(img, 0, sizeof(*img));
-	ret = read_image(mem, path, allow_elf, &buf, &len);
-	if (ret)
-		return ret;
-	if (is_elf(buf, len) && !allow_elf) {
+	memset(f, 0, sizeof(*f));
+	f->path = path;
+	ret = read_image(mem_size, path, allow_elf, &f->buf, &f->len);
+	if (!ret && !allow_elf && is_elf(f->buf, f->len)) {
 		/* Run as raw bytes, its header would execute as nonsense. */
 		error("%s is an ELF file, but this chapter loads flat binaries",
 		      path);
 		hint("use the .bin image of the guest (objcopy -O binary)");
-		free(buf);
-		return -ABI_STATUS_BAD_IMAGE;
+		guest_file_free(f);
+		ret = -ABI_STATUS_BAD_IMAGE;
 	}
-	if (is_elf(buf, len))
-		ret = load_elf(mem, buf, len, img, err, sizeof(err));
+	return ret;
+}
+
+int guest_file_load(struct guest_file *f, const struct guest_mem *mem,
+		    uint64_t flat_gpa, struct guest_image *img)
+{
+	const char *path = f->path;
+	char err[256];
+	int ret;
+
+	memset(img, 0, sizeof(*img));
+	if (!f->buf)
+		return -ABI_STATUS_NO_IMAGE; /* guest_file_read() said why */
+	/* guest_file_read() refused ELF where the chapter does not load it. */
+	if (is_elf(f->buf, f->len))
+		ret = load_elf(mem, f->buf, f->len, img, err, sizeof(err));
 	else
-		ret = load_flat(mem, buf, len, flat_gpa, img, err, sizeof(err));
-	free(buf);
+		ret = load_flat(mem, f->buf, f->len, flat_gpa, img, err,
+				sizeof(err));
+	guest_file_free(f);
 	if (ret == -ENOMEM) {
 		error("cannot load %s: %s", path, err);
 		return -ABI_STATUS_HOST;
@@ -276,6 +295,19 @@ int load_guest_file(const struct guest_mem *mem, const char *path,
 	     path, image_kind_name(img->kind), img->lo, img->hi, img->entry,
 	     img->nsyms);
 	return 0;
+}
+
+int load_guest_file(const struct guest_mem *mem, const char *path,
+		    uint64_t flat_gpa, int allow_elf, struct guest_image *img)
+{
+	struct guest_file f;
+	int ret;
+
+	memset(img, 0, sizeof(*img));
+	ret = guest_file_read(&f, path, mem->size, allow_elf);
+	if (ret)
+		return ret;
+	return guest_file_load(&f, mem, flat_gpa, img);
 }
 
 void image_free(struct guest_image *img)

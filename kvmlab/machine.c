@@ -13,6 +13,8 @@
 
 int machine_open(struct machine *m, const struct options *opt)
 {
+	int status;
+
 	/* First make everything safe to close, whatever fails below. */
 	memset(m, 0, sizeof(*m));
 	m->kvm.fd = -1;
@@ -23,6 +25,11 @@ int machine_open(struct machine *m, const struct options *opt)
 
 	if (trace_open(&m->trace, opt->trace))
 		return ABI_STATUS_USAGE;
+	/* The guest image, before KVM: a wrong path is the same mistake on
+	 * a machine without KVM, and gets the same answer there. */
+	status = -guest_file_read(&m->file, opt->guest, opt->mem, 1);
+	if (status)
+		return status;
 	/* /dev/kvm, and a VM with RAM at guest-physical 0. */
 	if (kvm_open(&m->kvm) || vm_create(&m->vm, &m->kvm, opt->mem))
 		return ABI_STATUS_NO_KVM;
@@ -59,6 +66,7 @@ int machine_close(struct machine *m, const struct options *opt, int status)
 	/* A grader must not take a cut trace for a whole successful run. */
 	if (trace_close(&m->trace) && status == ABI_STATUS_OK)
 		status = ABI_STATUS_HOST;
+	guest_file_free(&m->file);
 	image_free(&m->img);
 	vcpu_destroy(&m->cpu);
 	vm_destroy(&m->vm);

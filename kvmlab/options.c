@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "abi/machine.h"
+#include "kvmlab/keys.h"
 #include "kvmlab/log.h"
 #include "kvmlab/memory.h"
 #include "kvmlab/options.h"
@@ -107,6 +108,29 @@ static const struct chapter_value *chapter_value(const struct chapter_info *ch,
 	return NULL;
 }
 
+/* A key script with a typo is a usage error like any other option's, so
+ * it is found here, before the chapter opens KVM, not by the viewer. */
+static int check_script(const struct chapter_info *ch, const char *script)
+{
+	/* Every key takes at least one byte of the script. */
+	int *keys = malloc((strlen(script) + 1) * sizeof(*keys));
+	char err[160];
+	int n;
+
+	if (!keys) {
+		error("--tui-script: out of memory");
+		return -1;
+	}
+	n = keys_parse(script, keys, strlen(script) + 1, err, sizeof(err));
+	free(keys);
+	if (n < 0) {
+		error("--tui-script: %s", err);
+		hint("run `%s --help` for the options", ch->binary);
+		return -1;
+	}
+	return 0;
+}
+
 int options_parse(struct options *o, const struct chapter_info *ch, int argc,
 		  char **argv)
 {
@@ -198,6 +222,8 @@ int options_parse(struct options *o, const struct chapter_info *ch, int argc,
 		if (takes)
 			i++;
 	}
+	if (o->tui_script && check_script(ch, o->tui_script))
+		return -ABI_STATUS_USAGE;
 	if (!o->guest) {
 		snprintf(o->guest_buf, sizeof(o->guest_buf), "%s/%s",
 			 guest_dir(dir, sizeof(dir)), ch->default_guest);

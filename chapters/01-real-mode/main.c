@@ -217,6 +217,7 @@ int main(int argc, char **argv)
 {
 	struct options opt;
 	struct machine m = {.kvm = -1, .vm = -1, .vcpu = -1};
+	struct guest_file file;
 	struct guest_image image = {0};
 	struct trace trace = {0};
 	struct stats stats = {0};
@@ -230,6 +231,13 @@ int main(int argc, char **argv)
 		return r > 0 ? 0 : -r;
 	if (trace_open(&trace, opt.trace))
 		return ABI_STATUS_USAGE;
+
+	/* 0. Read the guest image before touching KVM: a wrong path is the
+	 *    same mistake on a machine without KVM, and gets the same
+	 *    answer there.  Step 5 copies it into guest RAM. */
+	r = guest_file_read(&file, opt.guest, opt.mem, 0);
+	if (r)
+		return -r;
 
 	/* 1. Open the KVM device.  Everything else goes through this fd. */
 	m.kvm = open(kvm_device_path(), O_RDWR | O_CLOEXEC);
@@ -260,7 +268,7 @@ int main(int argc, char **argv)
 
 	/* 5. Copy the guest's machine code to 0x1000 (a flat image: no
 	 *    headers, byte 0 is the first instruction). */
-	r = load_guest_file(&m.mem, opt.guest, ABI_REAL_LOAD, 0, &image);
+	r = guest_file_load(&file, &m.mem, ABI_REAL_LOAD, &image);
 	if (r)
 		return -r;
 

@@ -78,13 +78,13 @@ int main(int argc, char **argv)
 	r = options_parse(&opt, &chapter, argc, argv);
 	if (r)
 		return r > 0 ? 0 : -r;
-	/* The trace, /dev/kvm, a VM with RAM at 0, one vCPU, empty buses. */
+	/* The trace, the guest file (read first: its errors need no KVM),
+	 * /dev/kvm, a VM with RAM at 0, one vCPU, empty buses. */
 	status = machine_open(&m, &opt);
 	if (status)
 		goto out;
 	/* Load the guest: ELF by its program headers, flat at 0x1000. */
-	status =
-	    -load_guest_file(&m.vm.mem, opt.guest, ABI_REAL_LOAD, 1, &m.img);
+	status = -guest_file_load(&m.file, &m.vm.mem, ABI_REAL_LOAD, &m.img);
 	if (status)
 		goto out;
 	if (m.img.kind == IMAGE_ELF64) {

@@ -199,14 +199,14 @@ int main(int argc, char **argv)
 	if (paging32 && opt.guest == opt.guest_buf)
 		snprintf(opt.guest_buf, sizeof(opt.guest_buf),
 			 "%s/ch03-paging32.elf", guest_dir(dir, sizeof(dir)));
-	/* The trace, /dev/kvm, a VM with RAM at 0, one vCPU, empty buses. */
+	/* The trace, the guest file (read first: its errors need no KVM),
+	 * /dev/kvm, a VM with RAM at 0, one vCPU, empty buses. */
 	status = machine_open(&m, &opt);
 	if (status)
 		goto out;
 	m.cpu.fault_quiet = paging32;
 	/* Load the guest: ELF by its program headers, flat at 1 MiB. */
-	status =
-	    -load_guest_file(&m.vm.mem, opt.guest, ABI_ELF_BASE, 1, &m.img);
+	status = -guest_file_load(&m.file, &m.vm.mem, ABI_ELF_BASE, &m.img);
 	if (!status)
 		status = check_image(&m.img, opt.guest);
 	if (status)

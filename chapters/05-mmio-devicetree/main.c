@@ -99,14 +99,14 @@ int main(int argc, char **argv)
 	r = options_parse(&opt, &chapter, argc, argv);
 	if (r)
 		return r > 0 ? 0 : -r;
-	/* The trace, /dev/kvm, a VM with RAM at 0, one vCPU, empty buses. */
+	/* The trace, the guest file (read first: its errors need no KVM),
+	 * /dev/kvm, a VM with RAM at 0, one vCPU, empty buses. */
 	status = machine_open(&m, &opt);
 	if (status)
 		goto out;
 	m.device_stats = device_stats;
 	/* Load the 64-bit guest: ELF by its program headers, flat at 1 MiB. */
-	status =
-	    -load_guest_file(&m.vm.mem, opt.guest, ABI_ELF_BASE, 1, &m.img);
+	status = -guest_file_load(&m.file, &m.vm.mem, ABI_ELF_BASE, &m.img);
 	if (!status && m.img.kind == IMAGE_ELF32) {
 		error("%s is ELF32; chapter 5 runs 64-bit guests", opt.guest);
 		status = ABI_STATUS_BAD_IMAGE;

@@ -94,6 +94,31 @@ int load_guest_file(const struct guest_mem *mem, const char *path,
 		    uint64_t flat_gpa, int allow_elf, struct guest_image *img);
 
 /*
+ * The same in two steps, so that a chapter checks its guest image before
+ * it opens /dev/kvm: a wrong path, an empty file or a directory gets the
+ * same answer (66) on every machine, with or without KVM.
+ *
+ * guest_file_read() reads `path` whole into `f`, with every check that
+ * needs no VM: the file's kind, that it is not empty, its size against
+ * `mem_size` bytes of guest RAM, and no ELF file unless `allow_elf` (as
+ * load_guest_file()).  Returns what load_guest_file() returns for those;
+ * `f` is empty on failure.  guest_file_load() then loads it into `mem`
+ * (the ELF or flat checks and the copy), frees f's buffer whatever
+ * happens, and returns as load_guest_file().  guest_file_free() is safe
+ * on an empty or freed `f`.
+ */
+struct guest_file {
+	const char *path; /* as given; not copied */
+	uint8_t *buf;
+	size_t len;
+};
+int guest_file_read(struct guest_file *f, const char *path, uint64_t mem_size,
+		    int allow_elf);
+int guest_file_load(struct guest_file *f, const struct guest_mem *mem,
+		    uint64_t flat_gpa, struct guest_image *img);
+void guest_file_free(struct guest_file *f);
+
+/*
  * The symbol naming `addr`, NULL if none: a sized symbol (a C function or
  * object) when addr lies inside it; otherwise a size-0 symbol (an assembly
  * label) at most 64 KiB below addr with no sized symbol ending in between.

@@ -2,7 +2,8 @@
 /*
  * machine: the VMM's side of one guest machine (introduced in chapter 2).
  *
- * Every chapter from 2 on opens the same machine: the trace, /dev/kvm, a VM
+ * Every chapter from 2 on opens the same machine: the trace, the guest
+ * image file (read before /dev/kvm, so its errors come first), /dev/kvm, a VM
  * with RAM at guest-physical 0, one vCPU with the trace and statistics
  * attached, an empty port I/O bus and an empty MMIO bus.  It closes the same
  * way too: the --stats table, the "guest stopped" line, the trace checked
@@ -35,7 +36,8 @@ struct machine {
 	struct bus pio, mmio; /* empty: the chapter registers its devices */
 	struct trace trace;
 	struct stats stats;
-	struct guest_image img; /* the chapter loads it into vm.mem */
+	struct guest_file file; /* read by machine_open() */
+	struct guest_image img; /* the chapter loads file into vm.mem */
 	/*
 	 * Optional, for --stats: the chapter's device lines (bus and device
 	 * counters), printed by machine_close() after the exit table.
@@ -45,12 +47,15 @@ struct machine {
 };
 
 /*
- * Open the trace (--trace), /dev/kvm, a VM with opt->mem bytes of RAM at
- * guest-physical 0 and vCPU 0, with the trace, the statistics (--stats),
- * the image and both buses attached.  Each failure is reported where it
- * happens.  Returns 0, or the exit status to return: ABI_STATUS_USAGE
- * when the trace cannot be opened, ABI_STATUS_NO_KVM when KVM, the VM or
- * the vCPU cannot be.  machine_close() is safe afterwards either way.
+ * Open the trace (--trace), read the guest image file opt->guest into
+ * m->file (guest_file_read(): checked before KVM), then open /dev/kvm, a
+ * VM with opt->mem bytes of RAM at guest-physical 0 and vCPU 0, with the
+ * trace, the statistics (--stats), the image and both buses attached.
+ * Each failure is reported where it happens.  Returns 0, or the exit
+ * status to return: ABI_STATUS_USAGE when the trace cannot be opened,
+ * ABI_STATUS_NO_IMAGE or ABI_STATUS_BAD_IMAGE for the image file,
+ * ABI_STATUS_NO_KVM when KVM, the VM or the vCPU cannot be opened.  The
+ * chapter then loads m->file with guest_file_load().  machine_close() is safe afterwards either way.
  * `m` must not move once opened: the vCPU points into it.
  */
 int machine_open(struct machine *m, const struct options *opt);

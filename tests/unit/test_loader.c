@@ -986,6 +986,44 @@ static void test_file_missing(void **state)
 	image_free(&img);
 }
 
+/* Read first, load later: chapters read the image before opening KVM, so
+ * reading touches no guest RAM and needs only the RAM size. */
+static void test_file_two_steps(void **state)
+{
+	static const uint8_t code[] = {0xf4}; /* hlt */
+	struct guest_image img;
+	struct guest_file f;
+	char path[64];
+	int r;
+
+	(void)state;
+	capture_start();
+	r = guest_file_read(&f, "/tmp/kvmlab-test-no-such-file.bin", RAM_SIZE,
+			    0);
+	assert_contains(capture_end(), "no such file");
+	assert_int_equal(r, -ABI_STATUS_NO_IMAGE);
+	assert_null(f.buf);
+	guest_file_free(&f);
+
+	write_temp(path, code, sizeof(code));
+	capture_start();
+	r = guest_file_read(&f, path, RAM_SIZE, 0);
+	capture_end();
+	assert_int_equal(r, 0);
+	assert_int_equal(f.len, 1);
+	assert_ram_untouched();
+	capture_start();
+	r = guest_file_load(&f, &gmem, ABI_REAL_LOAD, &img);
+	capture_end();
+	unlink(path);
+	assert_int_equal(r, 0);
+	assert_null(f.buf); /* the load frees it */
+	assert_int_equal(ram[ABI_REAL_LOAD], 0xf4);
+	assert_int_equal(img.entry, ABI_REAL_LOAD);
+	image_free(&img);
+	guest_file_free(&f);
+}
+
 static void test_file_empty(void **state)
 {
 	struct guest_image img;
@@ -1270,6 +1308,7 @@ int main(void)
 	    T(test_flat_fits_exactly),
 	    T(test_flat_one_byte_over),
 	    T(test_file_missing),
+	    T(test_file_two_steps),
 	    T(test_file_empty),
 	    T(test_file_directory),
 	    T(test_file_not_regular),
