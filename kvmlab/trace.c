@@ -1,7 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * trace: write the --trace exit log (chapter 1).  One JSON object per line,
- * numbers in decimal so any JSON reader takes them as they are.
+ * numbers in decimal so any JSON reader takes them as they are.  The
+ * format is in README.md ("The exit trace").
+ *
+ * "rip" is RIP as KVM reports it at the exit, and KVMs differ: at an IO
+ * exit, VT-x and AMD-V leave it at the IN/OUT itself (KVM completes the
+ * instruction on the next KVM_RUN), kvm-pvm after it; at a SHUTDOWN,
+ * AMD-V has already reset the vCPU (0xfff0).  The trace writes what KVM
+ * said rather than guess, so it is the same data a student's own VMM
+ * would see.
  */
 #include <errno.h>
 #include <string.h>
