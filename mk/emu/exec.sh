@@ -43,15 +43,11 @@ stop() {
 }
 trap stop TERM INT HUP
 
-# The job records its process group first, so it can be stopped.
-{
-	printf 'echo $$ >%s\n' "$(quote "$job.pgid")"
-	job_script "$@"
-} >"$job.tmp" && mv "$job.tmp" "$job.req"
+job_script "$@" >"$job.tmp" && mv "$job.tmp" "$job.req"
 
 qemu=$(cat "$dir/qemu.pid" 2>/dev/null)
 deadline=
-while [ ! -e "$job.status" ]; do
+while [ ! -s "$job.status" ]; do
 	if [ -n "$qemu" ] && ! kill -0 "$qemu" 2>/dev/null; then
 		say "the machine stopped while running: $*"
 		finish 69
