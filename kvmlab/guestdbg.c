@@ -13,31 +13,23 @@
 #include "kvmlab/log.h"
 #include "kvmlab/modes.h"
 
-int guestdbg_set(struct vcpu *v, const struct breaks *b, bool single)
+int guestdbg_set(struct vcpu *v, bool single)
 {
 	struct kvm_guest_debug d;
 
+	/*
+	 * Single steps only: breakpoints are checked by stepper.c before
+	 * each step, not armed in DR0-DR3 (see stepper.h for why).
+	 *
+	 * Without `single` the guest runs at full speed, but debug exceptions
+	 * still come to the VMM (USE_HW_BP with no breakpoint armed): an
+	 * exception taken while single-stepping saved RFLAGS with KVM's TF
+	 * on the guest's stack, and the handler's IRET would turn it on for
+	 * the guest, which has no #DB handler.  stepper.c clears it.
+	 */
 	memset(&d, 0, sizeof(d));
-	if (single) {
-		/* Breakpoints stay off: a step stops anyway, and an armed
-		 * one at RIP would fire without the step making progress. */
-		d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
-	} else if (breaks_any(b)) {
-		/*
-		 * KVM_CAP_GUEST_DEBUG_HW_BPS may report 0 on a KVM whose
-		 * hardware breakpoints work anyway (kvmlab's test machines):
-		 * the viewer always offers all four.
-		 */
-		d.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
-		for (int i = 0; i < BREAK_BPS; i++) {
-			if (!b->bp_on[i])
-				continue;
-			d.arch.debugreg[i] = b->bp[i];
-			/* DR7: Ln enables DRn; R/W = 00 and LEN = 00 make it
-			 * an instruction breakpoint (SDM Vol. 3B, 18.2.4). */
-			d.arch.debugreg[7] |= 1ull << (2 * i);
-		}
-	}
+	d.control = KVM_GUESTDBG_ENABLE |
+		    (single ? KVM_GUESTDBG_SINGLESTEP : KVM_GUESTDBG_USE_HW_BP);
 	if (ioctl(v->fd, KVM_SET_GUEST_DEBUG, &d) < 0) {
 		int err = errno;
 
@@ -126,4 +118,52 @@ size_t guest_read_linear(struct vcpu *v, uint64_t va, void *buf, size_t len)
 		done += n;
 	}
 	return done;
+}
+
+/* ---- MOV SS ------------------------------------------------------- */
+
+/* The bytes a ModRM byte (and its SIB) add after itself: SDM Vol. 2A,
+ * tables 2-1 (16-bit addressing) and 2-2, 2-3 (32- and 64-bit). */
+static size_t modrm_extra(const uint8_t *p, size_t n, bool addr16)
+{
+	unsigned mod = p[0] >> 6, rm = p[0] & 7;
+
+	if (mod == 3)
+		return 0;
+	if (addr16)
+		return mod == 1 ? 1 : mod == 2 || (mod == 0 && rm == 6) ? 2 : 0;
+	if (rm == 4) { /* a SIB byte follows; base 5 with mod 0: disp32 */
+		if (n < 2)
+			return 0;
+		return 1 + (mod == 1 ? 1 : mod == 2 || (p[1] & 7) == 5 ? 4 : 0);
+	}
+	return mod == 1 ? 1 : mod == 2 || (mod == 0 && rm == 5) ? 4 : 0;
+}
+
+size_t movss_length(const uint8_t *code, size_t n, unsigned bits)
+{
+	bool addr16 = bits == 16;
+	size_t i = 0;
+
+	/* Legacy prefixes; 0x67 toggles 16- and 32-bit addressing. */
+	for (; i < n && i < 14; i++) {
+		uint8_t b = code[i];
+
+		if (b == 0x67 && bits != 64)
+			addr16 = !addr16;
+		else if (b != 0x66 && b != 0x67 && b != 0xf0 && b != 0xf2 &&
+			 b != 0xf3 && b != 0x26 && b != 0x2e && b != 0x36 &&
+			 b != 0x3e && b != 0x64 && b != 0x65)
+			break;
+	}
+	if (bits == 64 && i < n && (code[i] & 0xf0) == 0x40)
+		i++; /* REX */
+	if (i >= n)
+		return 0;
+	if (code[i] == 0x17 && bits != 64) /* POP SS */
+		return i + 1;
+	/* MOV Sreg, r/m16 (8E /r) with Sreg 2: SS. */
+	if (code[i] != 0x8e || i + 1 >= n || ((code[i + 1] >> 3) & 7) != 2)
+		return 0;
+	return i + 2 + modrm_extra(code + i + 1, n - i - 1, addr16);
 }

@@ -88,13 +88,13 @@ static void commit_break(struct viewer *vw, const char *text)
 	image_addr_name(vw->st.v->image, addr, name, sizeof(name));
 	r = breaks_toggle(&vw->st.br, addr);
 	if (r > 0)
-		MSG(vw, "breakpoint %d at %s (debug register DR%d)", r, name,
-		    r - 1);
+		MSG(vw, "breakpoint %d at %s (c and n single-step to it)", r,
+		    name);
 	else if (r == 0)
 		MSG(vw, "breakpoint at %s cleared", name);
 	else
-		MSG(vw, "all four debug registers are in use: b at one of "
-			"them clears it");
+		MSG(vw, "all four breakpoints are in use: b at one of them "
+			"clears it");
 }
 
 static void commit_filter(struct viewer *vw, const char *text)

@@ -133,6 +133,11 @@ void snapshot_take(struct snapshot *s, const struct snap_source *src)
 	s->exits = st->log.total;
 	s->run_ns = st->run_ns;
 	breaks_describe(&st->br, v->image, s->breaks, sizeof(s->breaks));
+	/* Say how c and n will reach them: by single steps, on every KVM. */
+	if (breaks_any(&st->br) || st->br.on_mode)
+		snprintf(s->breaks + strlen(s->breaks),
+			 sizeof(s->breaks) - strlen(s->breaks),
+			 "  (c, n: by single steps)");
 	take_exits(s, st);
 	s->stats = st->log.stats;
 	take_memory(s, src);

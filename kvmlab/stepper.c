@@ -19,9 +19,11 @@
 #include "abi/machine.h"
 #include "kvmlab/decode.h"
 #include "kvmlab/guestdbg.h"
+#include "kvmlab/modes.h"
 #include "kvmlab/stepper.h"
 
-#define OP_HLT 0xf4
+#define OP_HLT	  0xf4
+#define RFLAGS_TF (1u << 8) /* trap flag: single-step (SDM Vol. 1, 3.4.3) */
 
 static uint64_t now_ns(void)
 {
@@ -58,16 +60,17 @@ static int read_state(struct stepper *s, struct kvm_regs *r,
 	return 0;
 }
 
-/* Single-step, or free run with DR0-DR3; a repeated step setting is
- * skipped (it is set before every single step). */
+/*
+ * Single-step, or run freely.  Set again before every step, not once: a
+ * KVM that skips an intercepted instruction (RDMSR, a CR access) by
+ * decoding it, as KVM on AMD-V without NRIPS does (the emulated machine),
+ * can drop the trap flag it set, and the "step" would then run on until
+ * the next exit.  Setting it again re-arms the flag at the current RIP.
+ */
 static int set_debug(struct stepper *s, bool single)
 {
-	int r;
+	int r = guestdbg_set(s->v, single);
 
-	if (single && s->single_set)
-		return 0;
-	r = guestdbg_set(s->v, &s->br, single);
-	s->single_set = single && r == 0;
 	if (r) {
 		s->why = STOP_ERROR;
 		snprintf(s->why_text, sizeof(s->why_text),
@@ -87,12 +90,25 @@ int stepper_init(struct stepper *s, struct vcpu *v)
 	return set_debug(s, true);
 }
 
-/* Every exit goes to the viewer's log; an IO exit waits to complete. */
-static void record(struct stepper *s, const struct exit_info *e)
+/*
+ * Every exit goes to the viewer's log.  What RIP means at an IO or MMIO
+ * exit depends on the KVM: VT-x and AMD-V stop at the instruction and
+ * finish it on the next KVM_RUN, kvm-pvm reports RIP after it.  So the
+ * viewer completes the instruction at once (stepper_settle()) and logs
+ * the RIP after it, the same on every KVM: the exit log's "at" column is
+ * always where the guest goes on, as after HLT.
+ */
+static void record(struct stepper *s, struct exit_info *e)
 {
-	exit_log_add(&s->log, e);
-	if (e->reason == KVM_EXIT_IO || e->reason == KVM_EXIT_MMIO)
+	struct kvm_regs r;
+
+	if (e->reason == KVM_EXIT_IO || e->reason == KVM_EXIT_MMIO) {
 		s->pending_io = true;
+		stepper_settle(s);
+		if (vcpu_get_regs(s->v, &r) == 0)
+			e->rip = r.rip;
+	}
+	exit_log_add(&s->log, e);
 }
 
 /*
@@ -122,22 +138,19 @@ static int halt_exit(struct stepper *s, struct kvm_regs *r, struct exit_info *e)
 
 /* ---- one instruction --------------------------------------------------- */
 
-/*
- * Run one instruction from state (r, sr).  Returns vcpu_step()'s value;
- * *paused when the tick asked to stop before the instruction ran.
- */
-static int step_once(struct stepper *s, struct kvm_regs *r,
-		     const struct kvm_sregs *sr, const struct run_hooks *h,
-		     struct exit_info *e, bool *paused)
+static unsigned code_bits(const struct kvm_sregs *sr)
 {
-	uint8_t op = 0;
+	if ((sr->efer & EFER_LMA) && sr->cs.l)
+		return 64;
+	return sr->cs.db ? 32 : 16;
+}
+
+/* One KVM_RUN with single-stepping on (and the ticks it takes). */
+static int run_one(struct stepper *s, const struct run_hooks *h,
+		   struct exit_info *e, bool *paused)
+{
 	int st;
 
-	*paused = false;
-	memset(e, 0, sizeof(*e));
-	if (guest_read_linear(s->v, linear_rip(r, sr), &op, 1) == 1 &&
-	    op == OP_HLT)
-		return halt_exit(s, r, e);
 	if (set_debug(s, true))
 		return ABI_STATUS_HOST;
 	s->pending_io = false; /* this KVM_RUN completes it */
@@ -153,11 +166,41 @@ static int step_once(struct stepper *s, struct kvm_regs *r,
 	}
 	if (e->seq && e->reason != KVM_EXIT_DEBUG)
 		record(s, e);
-	/* An instruction that exits by itself has run, too. */
-	if (st == VCPU_DEBUG_STOP || e->reason == KVM_EXIT_IO ||
-	    e->reason == KVM_EXIT_MMIO)
-		s->steps++;
 	return st;
+}
+
+/*
+ * Run one instruction from state (r, sr).  Returns vcpu_step()'s value;
+ * *paused when the tick asked to stop before the instruction ran.
+ *
+ * MOV SS and POP SS count as one step with the instruction after them:
+ * VT-x and AMD-V hold back the single-step trap after them (SDM Vol. 3A,
+ * 6.8.3) and kvm-pvm does not, so where the trap came right after one,
+ * the stepper steps once more.  Every KVM then stops at the same RIP.
+ */
+static int step_once(struct stepper *s, struct kvm_regs *r,
+		     const struct kvm_sregs *sr, const struct run_hooks *h,
+		     struct exit_info *e, bool *paused)
+{
+	uint64_t rip = linear_rip(r, sr);
+	uint8_t code[16];
+	size_t n = guest_read_linear(s->v, rip, code, sizeof(code));
+	size_t movss = movss_length(code, n, code_bits(sr));
+	struct kvm_sregs now;
+	int st;
+
+	*paused = false;
+	memset(e, 0, sizeof(*e));
+	if (n && code[0] == OP_HLT)
+		return halt_exit(s, r, e);
+	st = run_one(s, h, e, paused);
+	if (!movss || st != VCPU_DEBUG_STOP)
+		return st;
+	if (read_state(s, r, &now))
+		return ABI_STATUS_HOST;
+	if (linear_rip(r, &now) != rip + movss)
+		return st;
+	return step_once(s, r, &now, h, e, paused);
 }
 
 static void describe_exit(const struct stepper *s, const struct exit_info *e,
@@ -236,12 +279,8 @@ static void stop_at_bp(struct stepper *s, int slot, uint64_t addr)
 
 	s->why = STOP_BREAKPOINT;
 	image_addr_name(s->v->image, addr, name, sizeof(name));
-	if (slot < 0) /* not ours: the guest's own debug registers? */
-		snprintf(s->why_text, sizeof(s->why_text), "debug exit at %s",
-			 name);
-	else
-		snprintf(s->why_text, sizeof(s->why_text),
-			 "breakpoint %d at %s", slot + 1, name);
+	snprintf(s->why_text, sizeof(s->why_text), "breakpoint %d at %s",
+		 slot + 1, name);
 }
 
 static void stop_paused(struct stepper *s)
@@ -273,6 +312,15 @@ void stepper_step(struct stepper *s)
 		return;
 	before = cpu_class_of(&sr);
 	st = step_once(s, &r, &sr, NULL, &e, &paused);
+	/*
+	 * Only steps the student asked for are counted: how many
+	 * instructions a run by single steps takes depends on the KVM (a
+	 * handler entered by an exception runs unstepped on VT-x and AMD-V).
+	 * An instruction that exits by itself has run, too.
+	 */
+	if (st == VCPU_DEBUG_STOP || e.reason == KVM_EXIT_IO ||
+	    e.reason == KVM_EXIT_MMIO)
+		s->steps++;
 	if (st >= 0) {
 		ended(s, st, &e);
 		return;
@@ -291,7 +339,8 @@ void stepper_step(struct stepper *s)
 			 cpu_class_name(cpu_class_of(&sr)));
 }
 
-/* With break-on-mode armed: single steps, watching the mode each time. */
+/* With breakpoints or break-on-mode armed: single steps, comparing RIP
+ * with the breakpoints and the mode with the last one each time. */
 static void run_stepping(struct stepper *s, bool to_exit,
 			 const struct run_hooks *h)
 {
@@ -326,7 +375,7 @@ static void run_stepping(struct stepper *s, bool to_exit,
 		if (read_state(s, &r, &sr))
 			return;
 		now = cpu_class_of(&sr);
-		if (now != before) {
+		if (s->br.on_mode && now != before) {
 			s->why = STOP_MODE;
 			snprintf(s->why_text, sizeof(s->why_text),
 				 "mode change: %s -> %s",
@@ -336,27 +385,28 @@ static void run_stepping(struct stepper *s, bool to_exit,
 	}
 }
 
-/* Without it: KVM runs the guest at full speed; DR0-DR3 stop it. */
-static void run_free(struct stepper *s, bool to_exit, const struct run_hooks *h)
+static int clear_tf(struct stepper *s)
 {
 	struct kvm_regs r;
-	struct kvm_sregs sr;
+
+	if (vcpu_get_regs(s->v, &r))
+		goto fail;
+	r.rflags &= ~(uint64_t)RFLAGS_TF;
+	if (vcpu_set_regs(s->v, &r) == 0)
+		return 0;
+fail:
+	s->why = STOP_ERROR;
+	snprintf(s->why_text, sizeof(s->why_text),
+		 "cannot clear the trap flag (see the message)");
+	return -1;
+}
+
+/* Without them: KVM runs the guest at full speed until an exit. */
+static void run_free(struct stepper *s, bool to_exit, const struct run_hooks *h)
+{
 	struct exit_info e;
-	bool paused;
 	int st;
 
-	if (read_state(s, &r, &sr))
-		return;
-	/* A breakpoint fires before its instruction: step over it first. */
-	if (breaks_at(&s->br, linear_rip(&r, &sr)) >= 0) {
-		st = step_once(s, &r, &sr, h, &e, &paused);
-		if (paused) {
-			stop_paused(s);
-			return;
-		}
-		if (outcome(s, st, &e, to_exit))
-			return;
-	}
 	if (set_debug(s, false))
 		return;
 	for (;;) {
@@ -371,11 +421,11 @@ static void run_free(struct stepper *s, bool to_exit, const struct run_hooks *h)
 			continue;
 		}
 		if (st == VCPU_DEBUG_STOP) {
-			if (read_state(s, &r, &sr))
+			/* A trap flag left from stepping (see guestdbg_set):
+			 * not the guest's; clear it and go on. */
+			if (clear_tf(s))
 				return;
-			stop_at_bp(s, breaks_at(&s->br, linear_rip(&r, &sr)),
-				   linear_rip(&r, &sr));
-			return;
+			continue;
 		}
 		if (e.seq)
 			record(s, &e);
@@ -390,7 +440,15 @@ void stepper_run(struct stepper *s, bool to_exit, const struct run_hooks *h)
 		return;
 	s->run_start = now_ns();
 	guestdbg_tick_arm(s->v->run, h ? h->tick_ms : 0);
-	if (s->br.on_mode)
+	/*
+	 * Breakpoints are reached by single steps on every KVM, never by
+	 * the debug registers DR0-DR3 (KVM_GUESTDBG_USE_HW_BP): they do not
+	 * fire in the emulated machine (QEMU's nested AMD-V), and a viewer
+	 * that used them where they work would stop elsewhere, count other
+	 * steps and show other frames on each KVM.  kvmlab's guests are small
+	 * enough to step through; p pauses a long run.
+	 */
+	if (s->br.on_mode || breaks_any(&s->br))
 		run_stepping(s, to_exit, h);
 	else
 		run_free(s, to_exit, h);

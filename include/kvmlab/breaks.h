@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * breaks: what stops the register viewer's runs (chapter 1 on): up to four
- * breakpoints (the debug registers DR0-DR3), an exit filter, and a change
- * of CPU mode.  Plain data and pure functions: stepper.c applies them to
+ * breakpoints (reached by single steps, see stepper.h), an exit filter,
+ * and a change of CPU mode.  Plain data and pure functions: stepper.c applies them to
  * a vCPU, the unit tests check them without KVM.
  */
 #ifndef KVMLAB_BREAKS_H
@@ -17,7 +17,7 @@
 #include "kvmlab/exits.h"
 #include "kvmlab/loader.h"
 
-#define BREAK_BPS 4	      /* DR0-DR3: the hardware has four */
+#define BREAK_BPS 4	      /* as many as debug registers: DR0-DR3 */
 #define EXIT_ANY  0xffffffffu /* an exit filter matching every reason */
 
 /* Break on exits of one reason, optionally in a port/address range. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * guestdbg: what a debugger needs from KVM (the register viewer, chapter 1
- * on): single-stepping and hardware breakpoints with KVM_SET_GUEST_DEBUG,
+ * on): single-stepping with KVM_SET_GUEST_DEBUG,
  * guest memory by linear address with KVM_TRANSLATE, a KVM_RUN woken up
  * on a timer, and an IO exit completed without running the guest.
  */
@@ -14,14 +14,14 @@
 
 #include <linux/kvm.h>
 
-#include "kvmlab/breaks.h"
 #include "kvmlab/vcpu.h"
 
 /*
- * Single-step (`single`), or run with the breakpoints of `b` armed in
- * DR0-DR3 (none armed: guest debugging off).  0, or -errno (reported).
+ * Single-step (`single`: one KVM_EXIT_DEBUG per instruction), or run
+ * with guest debugging off.  0, or -errno (reported).  Set it again
+ * before every step: see stepper.c.
  */
-int guestdbg_set(struct vcpu *v, const struct breaks *b, bool single);
+int guestdbg_set(struct vcpu *v, bool single);
 
 /*
  * Complete an IO or MMIO exit KVM still holds, without running a guest
@@ -46,5 +46,13 @@ uint64_t linear_rip(const struct kvm_regs *r, const struct kvm_sregs *s);
  * is not mapped or lies outside RAM).
  */
 size_t guest_read_linear(struct vcpu *v, uint64_t va, void *buf, size_t len);
+
+/*
+ * The length of the instruction in `code` (`n` bytes read at RIP, in
+ * `bits`-bit code: 16, 32 or 64) when it is MOV SS or POP SS, else 0.
+ * The CPU holds back the single-step trap after those (SDM Vol. 3A,
+ * 6.8.3): one step runs them together with the next instruction.
+ */
+size_t movss_length(const uint8_t *code, size_t n, unsigned bits);
 
 #endif

@@ -1,25 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * stepper: drive a vCPU one instruction, one exit, or freely, and stop it
- * on hardware breakpoints, exit filters and CPU mode changes (the register
- * viewer's engine, chapter 1 on).
+ * on breakpoints, exit filters and CPU mode changes (the register viewer's
+ * engine, chapter 1 on).
  *
- * KVM_SET_GUEST_DEBUG does the work: KVM_GUESTDBG_SINGLESTEP makes KVM_RUN
- * return KVM_EXIT_DEBUG after each instruction, KVM_GUESTDBG_USE_HW_BP
- * arms the debug registers DR0-DR3 as execution breakpoints.  Three facts
- * shape this file (they hold on VT-x, AMD-V and kvmlab's software KVM):
+ * KVM_SET_GUEST_DEBUG with KVM_GUESTDBG_SINGLESTEP makes KVM_RUN return
+ * KVM_EXIT_DEBUG after each instruction.  Facts that shape this file,
+ * which must behave the same on VT-x, AMD-V, kvm-pvm and the emulated
+ * machine (QEMU's nested AMD-V):
  *
  *   - An instruction that exits by itself (OUT, an MMIO access) gives
  *     its own exit instead of a debug exit.  It counts as one step.
  *   - HLT is not honoured while single-stepping on some KVMs: the stepper
  *     reads the byte at CS:RIP before each step and treats 0xF4 as the
  *     HLT exit the guest asked for.
- *   - A breakpoint fires before its instruction runs, again and again:
- *     resuming from one takes one single step first.
+ *   - The debug registers DR0-DR3 (KVM_GUESTDBG_USE_HW_BP) do not fire in
+ *     the emulated machine, and INT3 (KVM_GUESTDBG_USE_SW_BP) is not
+ *     reported there nor on kvm-pvm.  So breakpoints are reached by single
+ *     steps, on every KVM: with a breakpoint set, c and n step, comparing
+ *     RIP with the breakpoints before each instruction.
+ *   - Delivering an exception clears TF (SDM Vol. 3A, 6.12.1.3): on VT-x
+ *     and AMD-V the handler runs unstepped until its first exit, so a
+ *     breakpoint in a handler before that exit is not reached.
+ *   - VT-x and AMD-V hold back the single-step trap after MOV SS (SDM Vol.
+ *     3A, 6.8.3); kvm-pvm does not.  The stepper steps MOV SS together
+ *     with the next instruction on every KVM.
  *
- * Software breakpoints (INT3) are not used: some KVMs never report them.
- * Breakpoint addresses are linear addresses (CS.base + RIP), what DR0-DR3
- * hold; in kvmlab's guests they are the addresses in the symbol table.
+ * Breakpoint addresses are linear addresses (CS.base + RIP); in kvmlab's
+ * guests they are the addresses in the symbol table.
  */
 #ifndef KVMLAB_STEPPER_H
 #define KVMLAB_STEPPER_H
@@ -52,7 +60,7 @@ struct stepper {
 	struct vcpu *v;
 	struct breaks br; /* what stops a run, set by the viewer's keys */
 
-	uint64_t steps;	    /* instructions single-stepped */
+	uint64_t steps;	    /* single steps the student asked for (s) */
 	uint64_t run_ns;    /* time spent running the guest, for rates */
 	uint64_t run_start; /* internal: when run_ns was last brought up */
 	bool ended;	    /* the guest stopped for good */
@@ -62,8 +70,8 @@ struct stepper {
 
 	struct exit_log log; /* every exit, for the panes and the file */
 
-	/* Internal: KVM single-steps already; an IO exit to complete. */
-	bool single_set, pending_io;
+	/* Internal: an IO exit to complete. */
+	bool pending_io;
 };
 
 /* Hooks for long runs: tick() every `tick_ms` while the guest runs; a
@@ -81,7 +89,7 @@ int stepper_init(struct stepper *s, struct vcpu *v);
 /* Run one instruction (or recognise HLT).  Sets why/why_text. */
 void stepper_step(struct stepper *s);
 /* Run until the next exit (`to_exit`) or freely until a breakpoint, the
- * exit filter, a mode change (then by single steps), the end, or
+ * exit filter, a mode change (both by single steps), the end, or
  * hooks->tick says stop. */
 void stepper_run(struct stepper *s, bool to_exit, const struct run_hooks *h);
 /* Complete an IO/MMIO exit KVM still holds, so the registers read now are

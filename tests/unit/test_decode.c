@@ -25,6 +25,7 @@
 #include "kvmlab/breaks.h"
 #include "kvmlab/decode.h"
 #include "kvmlab/failentry.h"
+#include "kvmlab/guestdbg.h"
 #include "kvmlab/keys.h"
 #include "kvmlab/modes.h"
 #include "kvmlab/symfile.h"
@@ -536,6 +537,34 @@ static void test_parse_hex(void **state)
 	assert_int_equal(parse_hex("10000000000000000", &v), -EINVAL);
 }
 
+/* The length of a MOV SS or POP SS at RIP (0 for anything else). */
+static void test_movss_length(void **state)
+{
+	static const struct {
+		uint8_t code[8];
+		size_t n;
+		unsigned bits;
+		size_t want;
+	} cases[] = {
+	    {{0x8e, 0xd0}, 2, 16, 2},		  /* mov %ax,%ss */
+	    {{0x8e, 0xd8}, 2, 16, 0},		  /* mov %ax,%ds */
+	    {{0x17}, 1, 16, 1},			  /* pop %ss */
+	    {{0x17}, 1, 64, 0},			  /* no pop %ss in 64-bit */
+	    {{0x8e, 0x16, 0x34, 0x12}, 4, 16, 4}, /* mov 0x1234,%ss */
+	    {{0x67, 0x8e, 0x15}, 7, 16, 7},	  /* addr32: disp32 */
+	    {{0x8e, 0x54, 0x24, 0x08}, 4, 32, 4}, /* SIB and disp8 */
+	    {{0x8e, 0x15}, 6, 64, 6},		  /* RIP-relative */
+	    {{0x66, 0x48, 0x8e, 0xd0}, 4, 64, 4}, /* prefixes */
+	    {{0x8e}, 1, 32, 0},			  /* cut short */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		assert_int_equal(
+		    movss_length(cases[i].code, cases[i].n, cases[i].bits),
+		    cases[i].want);
+}
+
 static void test_keys(void **state)
 {
 	int keys[16];
@@ -617,6 +646,7 @@ int main(void)
 	    cmocka_unit_test(test_breakpoints),
 	    cmocka_unit_test(test_cpu_class),
 	    cmocka_unit_test(test_parse_hex),
+	    cmocka_unit_test(test_movss_length),
 	    cmocka_unit_test(test_keys),
 	    cmocka_unit_test(test_symfile),
 	};

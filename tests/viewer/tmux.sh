@@ -118,7 +118,7 @@ quit)
 	wait_for "breakpoint at (symbol"
 	keys -l halt
 	keys Enter
-	wait_for "breakpoint 1 at 0x1036 <halt> (debug register DR0)"
+	wait_for "breakpoint 1 at 0x1036 <halt> (c and n single-step to it)"
 	keys c
 	wait_for "stopped: breakpoint 1 at 0x1036 <halt>"
 	# A bigger terminal: every pane at once; back to 80x24: pages.
@@ -156,7 +156,7 @@ fault)
 	start "" "$BIN/ch03" --tui --guest "$GUESTS/tests/triple64.elf"
 	wait_for " ch03 | stopped at the first instruction"
 	keys c
-	wait_for "guest fault: exit #1 SHUTDOWN"
+	wait_for "guest fault: exit #2 SHUTDOWN"
 	keys q
 	expect_restored 70
 	grep -qF "triple-faulted" "$TMP/screen" ||
