@@ -197,11 +197,28 @@ static void real_segment(struct kvm_segment *seg, uint8_t type)
 	seg->s = 1;
 }
 
+/*
+ * TR as every kvmlab guest starts with it: selector 0, a busy 32-bit TSS
+ * (type 11) at 0.  KVM's reset value depends on the KVM (VT-x and kvm-pvm
+ * reset to a busy 32-bit TSS, AMD-V to a busy 16-bit one); the guests
+ * never switch tasks, and one value keeps what a student sees (chapter
+ * 2's segment dump, the viewer) the same everywhere.  Type 11 is also the
+ * one VT-x accepts in long mode (SDM Vol. 3C, 27.3.1.2).
+ */
+static void reset_tr(struct kvm_segment *tr)
+{
+	memset(tr, 0, sizeof(*tr));
+	tr->limit = 0xffff;
+	tr->type = 11;
+	tr->present = 1;
+}
+
 void modes_real(struct kvm_sregs *s)
 {
 	real_segment(&s->cs, DESC_TYPE_CODE_RX | DESC_TYPE_ACCESSED);
 	real_segment(&s->ds, DESC_TYPE_DATA_RW | DESC_TYPE_ACCESSED);
 	s->es = s->fs = s->gs = s->ss = s->ds;
+	reset_tr(&s->tr);
 	s->cr0 &= ~(uint64_t)(CR0_PE | CR0_PG);
 	/* LMA follows PG; LME off so a later CR0.PG means 32-bit paging. */
 	s->efer &= ~(uint64_t)(EFER_LME | EFER_LMA);
@@ -233,6 +250,7 @@ static void gdt_load(struct kvm_sregs *s, const uint64_t gdt[GDT_ENTRIES],
 	segment_from_gdt(gdt, code_sel, &s->cs);
 	segment_from_gdt(gdt, ABI_SEL_DATA, &s->ds);
 	s->es = s->fs = s->gs = s->ss = s->ds;
+	reset_tr(&s->tr);
 }
 
 int modes_protected(struct kvm_sregs *s, const struct guest_mem *mem)

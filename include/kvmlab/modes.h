@@ -88,8 +88,9 @@ const char *cpu_mode_describe(const struct kvm_sregs *s, char *buf, size_t len);
 
 /*
  * Set `s` (a KVM_GET_SREGS result) for each mode, changing only what the
- * mode needs.  TR and LDTR are left as KVM set them; the IDT is left
- * alone (the guest loads its own).
+ * mode needs.  TR becomes a busy 32-bit TSS at 0, whatever the KVM's
+ * reset value (AMD-V's is a 16-bit one); LDTR is left as KVM set it; the
+ * IDT is left alone (the guest loads its own).
  *
  * modes_real: every segment selector 0, base 0, limit 0xffff; CR0.PE and
  *   CR0.PG, EFER.LME and EFER.LMA cleared.  Writes no memory.
