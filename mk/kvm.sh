@@ -128,6 +128,12 @@ if [ "$kvm" = native ]; then
 	exec "$@"
 fi
 
+# Already inside a served run (verify-graders grading its trees): use it.
+if [ "$what" = serve ] && [ -n "${KVMLAB_EMU_SESSION:-}" ] &&
+	[ -d "$KVMLAB_EMU_SESSION" ]; then
+	export KVMLAB_KVM_EXEC="$top/mk/emu/exec.sh"
+	exec "$@"
+fi
 command -v "${KVMLAB_QEMU:-qemu-system-x86_64}" >/dev/null 2>&1 ||
 	sh "$top/mk/deps.sh" emulated >&2 || exit 69
 version=$(sh "$top/mk/emu/image.sh" "$KVMLAB_EMU_DIR") || exit 69
@@ -145,8 +151,4 @@ if [ "$what" = run ]; then
 	exec bash "$top/mk/emu/run.sh" -- "$@"
 fi
 export KVMLAB_KVM_EXEC="$top/mk/emu/exec.sh"
-# Already inside a served run (verify-graders grading its trees): reuse it.
-if [ -n "${KVMLAB_EMU_SESSION:-}" ] && [ -d "$KVMLAB_EMU_SESSION" ]; then
-	exec "$@"
-fi
 exec bash "$top/mk/emu/run.sh" --serve -- "$@"

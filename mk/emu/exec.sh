@@ -37,15 +37,20 @@ finish() {
 	rm -f "$job".*
 	exit "$status"
 }
+# ring: wake the machine's serve.sh (a byte down its ttyS0).
+ring() {
+	kill -0 "$qemu" 2>/dev/null && printf x >"$dir/bell.in"
+}
 stop() {
 	stopping=1
 	: >"$job.kill"
+	ring
 }
 trap stop TERM INT HUP
 
-job_script "$@" >"$job.tmp" && mv "$job.tmp" "$job.req"
-
 qemu=$(cat "$dir/qemu.pid" 2>/dev/null)
+job_script "$@" >"$job.tmp" && mv "$job.tmp" "$job.req"
+ring
 deadline=
 while [ ! -s "$job.status" ]; do
 	if [ -n "$qemu" ] && ! kill -0 "$qemu" 2>/dev/null; then

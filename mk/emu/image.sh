@@ -23,7 +23,10 @@ die() {
 	exit 1
 }
 
-if [ -f "$DIR/ready" ] && [ "$DIR/ready" -nt "$HERE/init" ]; then
+# ready holds the checksum of the init it was built with: a changed init
+# means a new initramfs (a copy of the tree with the same init does not).
+init_sum=$(cksum <"$HERE/init")
+if [ -f "$DIR/ready" ] && [ "$(cat "$DIR/ready")" = "$init_sum" ]; then
 	cat "$DIR/kernel-version"
 	exit 0
 fi
@@ -96,5 +99,5 @@ cp "$modules"/modules.* "$ir/lib/modules/$version/"
 	>"$DIR/initramfs.cpio.gz"
 cp "$DIR/root/boot/vmlinuz-$version" "$DIR/vmlinuz"
 echo "$version" >"$DIR/kernel-version"
-touch "$DIR/ready"
+echo "$init_sum" >"$DIR/ready"
 echo "$version"

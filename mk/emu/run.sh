@@ -131,7 +131,9 @@ tail_console() {
 if [ "$serve" = 1 ]; then
 	mkdir "$run/session"
 	job_script bash "$TOP/mk/emu/serve.sh" "$run/session" >"$run/job.sh"
-	console=(-chardev file,id=job,path="$run/serve.log")
+	# ttyS0 is serve.sh's bell: exec.sh writes a byte to bell.in.
+	mkfifo "$run/session/bell.in" "$run/session/bell.out"
+	console=(-chardev pipe,id=job,path="$run/session/bell")
 else
 	job_script "$@" >"$run/job.sh"
 	console=(-chardev stdio,id=job,signal=off)
@@ -195,6 +197,7 @@ if [ "$serve" = 1 ]; then
 	status=0
 	KVMLAB_EMU_SESSION=$run/session "$@" || status=$?
 	: >"$run/session/stop"
+	kill -0 "$qemu_pid" 2>/dev/null && printf x >"$run/session/bell.in"
 	for _ in $(seq 100); do
 		kill -0 "$qemu_pid" 2>/dev/null || break
 		sleep 0.1

@@ -10,22 +10,35 @@
 # its status lands in ID.status.  ID.kill stops its group: SIGTERM, SIGKILL
 # two seconds later.  DIR/stop ends the loop and every job left.
 #
-# Every process started here costs tens of milliseconds under emulation, so
-# the loop starts none of its own: no mv, no sleep(1), no setsid(1).  Job
-# control (set -m) gives each job its own process group.  (No set -u: bash
-# 5.2 takes an empty associative array for an unset one.)
-set -m
+# The loop sleeps until something happens: exec.sh rings a bell (a byte on
+# ttyS0, this script's stdin) after each change it makes, and each job rings
+# as it ends.  Polling instead would take the one emulated CPU from the
+# tests.  Every process started here costs tens of milliseconds under
+# emulation, so the loop starts none of its own (no mv, sleep or setsid);
+# job control (set -m) gives each job its own process group.  (No set -u:
+# bash 5.2 takes an empty associative array for an unset one.)
 dir=$1
 declare -A running started kill_at
+# Messages go to the machine's console log, not back down the bell.
+exec >/dev/ttyS1 2>&1
 
 start_job() {
 	local id=$1
 	started[$id]=1
-	if [ -e "$dir/$id.both" ]; then
-		sh "$dir/$id.req" </dev/null >"$dir/$id.out" 2>&1 &
-	else
-		sh "$dir/$id.req" </dev/null >"$dir/$id.out" 2>"$dir/$id.err" &
-	fi
+	local err=$dir/$id.err
+	[ -e "$dir/$id.both" ] && err=$dir/$id.out
+	(
+		if [ "$err" = "$dir/$id.out" ]; then
+			sh "$dir/$id.req" </dev/null >"$err" 2>&1 9>&-
+		else
+			sh "$dir/$id.req" </dev/null >"$dir/$id.out" 2>"$err" 9>&-
+		fi
+		status=$?
+		# One write of a few bytes: exec.sh reads it once not empty.
+		echo "$status" >"$dir/$id.status"
+		echo >&9
+		exit "$status"
+	) &
 	running[$id]=$!
 }
 
@@ -45,13 +58,18 @@ check_job() {
 	status=$?
 	kill -TERM -- "-$pid" 2>/dev/null
 	unset "running[$id]" "kill_at[$id]"
-	# One write of a few bytes: exec.sh reads it once it is not empty.
-	echo "$status" >"$dir/$id.status"
+	# The job wrote its status, unless it was killed.
+	[ -s "$dir/$id.status" ] || echo "$status" >"$dir/$id.status"
 }
 
-# A wait that starts no process: read from a FIFO nobody writes to.
-mkfifo /tmp/serve-tick && exec 9<>/tmp/serve-tick
-idle=0
+# The bell: bytes from ttyS0 and the jobs' ends, one FIFO to wait on.  cat
+# starts before job control: in a process group of its own it would be
+# stopped for reading the terminal.
+mkfifo /tmp/serve-bell && exec 9<>/tmp/serve-bell
+exec 8<&0
+cat <&8 >&9 8<&- &
+exec 8<&-
+set -m
 while [ ! -e "$dir/stop" ]; do
 	for f in "$dir"/*.req; do
 		[ -e "$f" ] || break
@@ -62,17 +80,9 @@ while [ ! -e "$dir/stop" ]; do
 	for id in "${!running[@]}"; do
 		check_job "$id"
 	done
-	# Quick while jobs come and go, slower once idle for a second.
-	if [ "${#running[@]}" -gt 0 ]; then
-		idle=0
-	else
-		idle=$((idle + 1))
-	fi
-	if [ "$idle" -gt 50 ]; then
-		read -r -t 0.2 -u 9 _
-	else
-		read -r -t 0.02 -u 9 _
-	fi
+	# Woken by a ring; once a second regardless, for a job stopping
+	# after its SIGTERM.
+	read -r -n 1 -t 1 -u 9 _
 done
 for id in "${!running[@]}"; do
 	kill -KILL -- "-${running[$id]}" 2>/dev/null

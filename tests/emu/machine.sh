@@ -87,7 +87,7 @@ no-network)
 no-kernel)
 	mkdir -p "$TMP/emu"
 	echo 6.1.0-0-amd64 >"$TMP/emu/kernel-version"
-	touch "$TMP/emu/ready"
+	cksum <mk/emu/init >"$TMP/emu/ready" # built, as image.sh marks it
 	KVMLAB_EMU_DIR=$TMP/emu run_vmm bash "$EMU" -- true
 	expect_status 69
 	expect_err_has "the kernel is missing from $TMP/emu"
