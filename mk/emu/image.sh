@@ -48,7 +48,7 @@ kernel_pkg() {
 fetch() {
 	ls "$DIR"/debs/$1 >/dev/null 2>&1 && return 0
 	mkdir -p "$DIR/debs"
-	echo "kvmlab: emulated machine: downloading $2"
+	echo "kvmlab: emulated machine: downloading $2" >&2
 	# _apt cannot write into a root-owned folder; download as the caller.
 	(cd "$DIR/debs" && apt-get download -q "$2" 2>&1 |
 		grep -v 'unsandboxed' >&2) || true
@@ -60,11 +60,13 @@ fetch() {
 
 pkg=$(ls "$DIR"/debs/linux-image-*-amd64_*.deb 2>/dev/null | head -n 1)
 if [ -z "$pkg" ]; then
-	name=$(kernel_pkg)
-	if [ -z "$name" ] && [ "$(id -u)" -eq 0 ]; then
+	# Old package lists name a kernel the archive no longer has: as root,
+	# bring them up to date first (once: the download is kept).
+	if [ "$(id -u)" -eq 0 ]; then
+		echo "kvmlab: emulated machine: apt-get update" >&2
 		apt-get update -q >/dev/null 2>&1 || true
-		name=$(kernel_pkg)
 	fi
+	name=$(kernel_pkg)
 	[ -n "$name" ] || die "apt knows no linux-image-amd64 package" \
 		"run 'sudo apt-get update' (the package lists are missing or old)"
 	fetch "$name"_'*.deb' "$name"
