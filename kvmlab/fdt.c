@@ -261,7 +261,8 @@ int dt_build(const struct dt_machine *m, void *buf, size_t size)
 int dt_write_file(const void *blob, const char *path)
 {
 	FILE *f = fopen(path, "wb");
-	int err;
+	size_t size = fdt_totalsize(blob);
+	int err = 0;
 
 	if (!f) {
 		err = errno;
@@ -269,9 +270,14 @@ int dt_write_file(const void *blob, const char *path)
 		      strerror(err));
 		return -err;
 	}
-	if (fwrite(blob, 1, fdt_totalsize(blob), f) != fdt_totalsize(blob) ||
-	    fclose(f) != 0) {
+	/* A short write must still close the file, or its descriptor
+	 * leaks; the first error is the one reported. */
+	errno = 0;
+	if (fwrite(blob, 1, size, f) != size)
 		err = errno ? errno : EIO;
+	if (fclose(f) != 0 && !err)
+		err = errno ? errno : EIO;
+	if (err) {
 		error("writing the device tree to %s failed: %s", path,
 		      strerror(err));
 		return -err;

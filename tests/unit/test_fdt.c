@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <cmocka.h>
 #include <libfdt.h>
 
@@ -169,6 +171,39 @@ static void test_file_round_trip(void **state)
 			 -ENOENT);
 }
 
+/* The file descriptors this process holds, by listing /proc/self/fd. */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * A write that stops short is reported, and the file is closed all the
+ * same.  /dev/full refuses every write with ENOSPC; the blob is bigger
+ * than stdio's buffer, so fwrite() itself fails instead of fclose().
+ */
+static void test_file_short_write(void **state)
+{
+	static uint8_t big[ABI_FDT_MAX];
+	int before;
+
+	(void)state;
+	if (access("/dev/full", W_OK) || access("/proc/self/fd", R_OK))
+		skip();
+	assert_int_equal(fdt_create_empty_tree(big, sizeof(big)), 0);
+	assert_int_equal(fdt_totalsize(big), sizeof(big));
+	before = open_fds();
+	assert_int_equal(dt_write_file(big, "/dev/full"), -ENOSPC);
+	assert_int_equal(open_fds(), before);
+}
+
 static void test_too_small_buffer(void **state)
 {
 	struct dt_machine m;
@@ -204,6 +239,7 @@ int main(void)
 	    cmocka_unit_test(test_devices),
 	    cmocka_unit_test(test_chosen_and_alias),
 	    cmocka_unit_test(test_file_round_trip),
+	    cmocka_unit_test(test_file_short_write),
 	    cmocka_unit_test(test_too_small_buffer),
 	    cmocka_unit_test(test_load),
 	};
