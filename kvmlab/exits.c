@@ -89,6 +89,11 @@ const char *fail_entry_name(uint64_t hw_reason)
 	return fail_entry_name_for(hw_reason, host_cpu_vendor());
 }
 
+bool exit_io_size_ok(const struct kvm_run *run)
+{
+	return run->io.size <= sizeof(uint64_t);
+}
+
 void exit_decode(const struct kvm_run *run, uint64_t seq, uint64_t rip,
 		 struct exit_info *e)
 {
@@ -107,7 +112,7 @@ void exit_decode(const struct kvm_run *run, uint64_t seq, uint64_t rip,
 		e->out = run->io.direction == KVM_EXIT_IO_OUT;
 		e->count = run->io.count;
 		/* IN data is only known once the device answers. */
-		if (e->out && e->size <= 8)
+		if (e->out && exit_io_size_ok(run))
 			memcpy(&e->data, data, e->size);
 		break;
 	}

@@ -213,9 +213,12 @@ static void handle_io(struct vcpu *v, struct exit_info *e)
 	size_t span = (size_t)run->io.size * run->io.count;
 	uint8_t *p = (uint8_t *)run + run->io.data_offset;
 
-	if (run->io.data_offset > (size_t)v->vm->kvm->vcpu_mmap_size ||
+	/* KVM never reports an element wider than `val` or data outside
+	 * the mapping, but a corrupt kvm_run must not make us overflow. */
+	if (!exit_io_size_ok(run) ||
+	    run->io.data_offset > (size_t)v->vm->kvm->vcpu_mmap_size ||
 	    span > (size_t)v->vm->kvm->vcpu_mmap_size - run->io.data_offset)
-		return; /* KVM never does this; do not trust it blindly */
+		return;
 	for (uint32_t i = 0; i < run->io.count && !v->stop;
 	     i++, p += run->io.size) {
 		uint64_t val = 0;
@@ -266,8 +269,6 @@ static void record(struct vcpu *v, const struct exit_info *e)
 
 int vcpu_step(struct vcpu *v, struct exit_info *e)
 {
-	struct fault_context fc;
-
 	memset(e, 0, sizeof(*e));
 	if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 		if (errno == EINTR || errno == EAGAIN)
@@ -275,6 +276,13 @@ int vcpu_step(struct vcpu *v, struct exit_info *e)
 		error("KVM_RUN failed: %s", strerror(errno));
 		return ABI_STATUS_HOST;
 	}
+	return vcpu_handle_exit(v, e);
+}
+
+int vcpu_handle_exit(struct vcpu *v, struct exit_info *e)
+{
+	struct fault_context fc;
+
 	exit_decode(v->run, v->exits + 1, exit_rip(v), e);
 	/* Keep this exit's state for a SHUTDOWN that may come next: AMD-V
 	 * resets the vCPU before reporting one.  A debug stop is no exit of

@@ -52,6 +52,13 @@ void exit_decode(const struct kvm_run *run, uint64_t seq, uint64_t rip,
 		 struct exit_info *e);
 
 /*
+ * Whether one element of the port I/O exit in `run` fits the uint64_t that
+ * exit_info.data and the buses carry.  KVM reports 1, 2 or 4 bytes; a
+ * larger io.size means a corrupt kvm_run, whose data must not be copied.
+ */
+bool exit_io_size_ok(const struct kvm_run *run);
+
+/*
  * One human line: "IO out port 0x3f8 size 1 data 0x48 'H'",
  * "MMIO write 0xd0000000 len 4 data 0x1", "HLT".  Returns snprintf's value.
  */

@@ -76,6 +76,13 @@ struct fault_context vcpu_fault_context(const struct vcpu *v);
 int vcpu_step(struct vcpu *v, struct exit_info *e);
 
 /*
+ * The second half of vcpu_step(): handle the exit KVM left in v->run, as
+ * if KVM_RUN had just returned.  Same results.  Unit tests feed it crafted
+ * kvm_run pages, with no KVM (set sync_regs so RIP comes from the page).
+ */
+int vcpu_handle_exit(struct vcpu *v, struct exit_info *e);
+
+/*
  * Run until the guest stops.  Returns the chapter binary's exit status
  * (include/abi/machine.h): the guest's debug-exit status, 0 after HLT,
  * ABI_STATUS_FAULT after an explained fault, ABI_STATUS_TIMEOUT when

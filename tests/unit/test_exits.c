@@ -10,8 +10,13 @@
 
 #include <cmocka.h>
 
+#include "kvmlab/bus.h"
 #include "kvmlab/exits.h"
 #include "kvmlab/failentry.h"
+#include "kvmlab/kvm.h"
+#include "kvmlab/log.h"
+#include "kvmlab/vcpu.h"
+#include "kvmlab/vm.h"
 
 /* Every reason <linux/kvm.h> defines has its own name. */
 static void test_reason_names(void **state)
@@ -253,6 +258,66 @@ static void test_history(void **state)
 	assert_null(exit_history_get(&h, EXIT_HISTORY));
 }
 
+/* A port that answers every read with the same eight bytes. */
+static void answer_port(void *opaque, struct bus_access *a)
+{
+	(void)opaque;
+	if (!a->write)
+		a->value = 0x1122334455667788ull;
+}
+
+/*
+ * The run loop copies each I/O element through a uint64_t.  An io.size
+ * larger than that (no KVM reports one, a corrupt kvm_run could) must
+ * leave the element alone: not copied in, not answered, not written back.
+ */
+static void test_run_loop_io_size(void **state)
+{
+	struct kvm kvm = {.fd = -1, .vcpu_mmap_size = 8192};
+	struct vm vm = {.kvm = &kvm, .fd = -1};
+	struct bus pio, mmio;
+	struct vcpu v = {.vm = &vm, .fd = -1, .sync_regs = true};
+	uint8_t *data, want[16];
+	struct exit_info e;
+
+	(void)state;
+	log_level = LOG_QUIET;
+	bus_init(&pio, "pio");
+	bus_init(&mmio, "mmio");
+	assert_int_equal(
+	    bus_register(&pio, "answer", 0x71, 1, answer_port, NULL), 0);
+	v.pio = &pio;
+	v.mmio = &mmio;
+	v.run = fake_run();
+	data = (uint8_t *)v.run + 4096;
+	v.run->exit_reason = KVM_EXIT_IO;
+	v.run->io.direction = KVM_EXIT_IO_IN;
+	v.run->io.port = 0x71;
+	v.run->io.count = 1;
+	v.run->io.data_offset = 4096;
+
+	/* A 1-byte IN reaches the device and its answer lands in the page. */
+	v.run->io.size = 1;
+	assert_int_equal(vcpu_handle_exit(&v, &e), VCPU_CONTINUE);
+	assert_true(e.answered);
+	assert_int_equal(data[0], 0x88);
+
+	/* 16 bytes: IN is left unanswered, the page untouched. */
+	memset(want, 0x5a, sizeof(want));
+	memcpy(data, want, sizeof(want));
+	v.run->io.size = sizeof(want);
+	assert_int_equal(vcpu_handle_exit(&v, &e), VCPU_CONTINUE);
+	assert_false(e.answered);
+	assert_memory_equal(data, want, sizeof(want));
+
+	/* OUT: nothing is copied in from the page either. */
+	v.run->io.direction = KVM_EXIT_IO_OUT;
+	assert_int_equal(vcpu_handle_exit(&v, &e), VCPU_CONTINUE);
+	assert_int_equal(e.data, 0);
+	assert_int_equal(v.exits, 3);
+	free(v.run);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +328,7 @@ int main(void)
 	    cmocka_unit_test(test_decode_mmio_and_faults),
 	    cmocka_unit_test(test_json_truncates),
 	    cmocka_unit_test(test_history),
+	    cmocka_unit_test(test_run_loop_io_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
