@@ -321,10 +321,18 @@ int main(int argc, char **argv)
 			continue;
 		}
 
-		/* Bookkeeping for --trace, --stats and fault reports. */
+		/* Bookkeeping for --trace, --stats and fault reports.  They
+		 * name the RIP of each exit, so a failed KVM_GET_REGS stops
+		 * the run rather than report garbage. */
 		struct exit_info e;
 
-		ioctl(m.vcpu, KVM_GET_REGS, &regs);
+		if (ioctl(m.vcpu, KVM_GET_REGS, &regs) < 0) {
+			error("cannot read the vCPU's registers after an "
+			      "exit (KVM_GET_REGS): %s",
+			      strerror(errno));
+			status = ABI_STATUS_HOST;
+			continue;
+		}
 		exit_decode(m.run, ++exits, regs.rip, &e);
 		exit_history_add(&history, &e);
 		trace_exit(&trace, &e);
