@@ -104,7 +104,7 @@ emulated) kvm=emulated why="KVM=emulated" ;;
 auto)
 	if why=$(no_kvm); then
 		kvm=emulated
-		sh "$top/mk/deps.sh" emulated >&2 || {
+		[ "$what" = which ] || sh "$top/mk/deps.sh" emulated >&2 || {
 			echo "kvmlab: no VM can be created here ($why), and the emulated machine" >&2
 			echo "  needs QEMU (above). make doctor explains both." >&2
 			exit 69

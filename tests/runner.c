@@ -170,10 +170,9 @@ static void fail_unbuilt(struct test *t)
 	snprintf(t->why, sizeof(t->why), "the build failed: %.*s",
 		 (int)strcspn(err, "\n"), err);
 	snprintf(t->log, sizeof(t->log), "%s", build_log);
-	t->output = malloc(strlen(t->why) + strlen(tail) + 64);
-	if (t->output)
-		sprintf(t->output, "%s\nthe build's last lines (%s):\n%s",
-			t->why, build_log, tail);
+	if (asprintf(&t->output, "%s\nthe build's last lines (%s):\n%s", t->why,
+		     build_log, tail) < 0)
+		t->output = NULL;
 	free(tail);
 }
 

@@ -211,8 +211,12 @@ EOF
 	run_grader --chapter 9 --filter ch09-x
 	[ "$(tail -n 1 "$OUT")" = "1 passed, 1 failed" ] ||
 		fail "CH=09 T=ch09-x: $(tail -n 1 "$OUT")"
-	echo "cc1: error: it does not build" >"$TMP/build.log"
-	run_grader --build-failed "$TMP/build.log"
+	# A long path: the report quotes it (a buffer sized without it
+	# overflowed when the tree lay deep).
+	long=$TMP/a-folder-deep-enough-that-the-path-of-the-build-log-is-long
+	mkdir -p "$long/and-longer-still"
+	echo "cc1: error: it does not build" >"$long/and-longer-still/build.log"
+	run_grader --build-failed "$long/and-longer-still/build.log"
 	expect_status 1
 	[ "$(tail -n 1 "$OUT")" = "0 passed, 6 failed" ] ||
 		fail "build failed: $(tail -n 1 "$OUT")"

@@ -145,7 +145,15 @@ no-permission)
 	[ -c /dev/kvm ] || skip "needs /dev/kvm to exist"
 	# /dev/kvm here is root-only (mode 0600) or group kvm: nobody can't open it.
 	[ "$(stat -c %a /dev/kvm)" = 600 ] || skip "/dev/kvm is open to more than root"
-	run_vmm setpriv --reuid=65534 --regid=65534 --clear-groups "$BUILD/ch01"
+	# The image is read before /dev/kvm is opened: give nobody a copy it
+	# can read, wherever the tree is.
+	mkdir "$TMP/pub"
+	cp "$GB/ch01.bin" "$TMP/pub/ch01.bin"
+	chmod 711 "$TMP"
+	chmod 755 "$TMP/pub"
+	chmod 644 "$TMP/pub/ch01.bin"
+	run_vmm setpriv --reuid=65534 --regid=65534 --clear-groups "$BUILD/ch01" \
+		--guest "$TMP/pub/ch01.bin"
 	expect_status 69
 	expect_err_has "Permission denied"
 	expect_err_has "usermod -aG kvm"
