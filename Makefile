@@ -187,7 +187,7 @@ check-run:
 # The doctor needs only gcc: it must run before the rest can be installed.
 doctor:
 	@$(MAKE) --no-print-directory $(BUILD)/doctor
-	@$(BUILD)/doctor; s=$$?; $(ON_KVM) report; exit $$s
+	@$(BUILD)/doctor; s=$$?; $(ON_KVM) report || s=1; exit $$s
 
 bench: deps-build
 	@$(MAKE) --no-print-directory all

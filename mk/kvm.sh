@@ -49,11 +49,14 @@ no_kvm() {
 
 # report: for make doctor, installs and downloads nothing.
 report() {
+	failed=0
 	echo "Where guests run (KVM=${KVM:-auto}):"
 	if why=$(no_kvm); then
 		echo "  note  no VM can be created with /dev/kvm: $why"
 		case ${KVM:-auto} in
-		native) echo "  FAIL  KVM=native: make run and make check stop here" ;;
+		native)
+			echo "  FAIL  KVM=native: make run and make check stop here"
+			failed=1 ;;
 		*) echo "        make run and make check use the emulated machine (10-20 times slower per exit)" ;;
 		esac
 	else
@@ -69,13 +72,13 @@ report() {
 	fi
 	if [ -f "$KVMLAB_EMU_DIR/ready" ]; then
 		echo "  ok    kernel $(cat "$KVMLAB_EMU_DIR/kernel-version") and initramfs in $KVMLAB_EMU_DIR"
-		return 0
+		return "$failed"
 	fi
 	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1)
 	if [ -z "$pkg" ]; then
 		echo "  FAIL  apt knows no linux-image-amd64: run 'sudo apt-get update'"
-		return 0
+		return 1
 	fi
 	uri=$(cd /tmp && apt-get --print-uris download "$pkg" 2>/dev/null |
 		sed -n "s/^'\([^']*\)'.*/\1/p" | head -n 1)
@@ -84,12 +87,14 @@ report() {
 		echo "  ok    not built yet: $pkg and busybox-static will be downloaded from $host"
 	else
 		echo "  FAIL  not built yet, and ${host:-the Debian archive} is not reachable to download $pkg"
+		failed=1
 	fi
+	return "$failed"
 }
 
 if [ "$what" = report ]; then
 	report
-	exit 0
+	exit
 fi
 
 case ${KVM:-auto} in
