@@ -5,7 +5,8 @@ squote() { printf -v "$1" "'%s'" "${2//\'/\'\\\'\'}"; }
 
 # job_script COMMAND...: print a sh script that runs COMMAND inside the
 # emulated machine as it would run here: this directory, this environment
-# less what belongs to the host's session, then COMMAND.
+# less what belongs to the host's session, then COMMAND (its stdin from
+# the file JOB_STDIN names, if set).
 job_script() {
 	local kv name a q
 	{
@@ -29,6 +30,11 @@ job_script() {
 		echo "export KVM=native KVMLAB_EMULATED=1 HOME=/tmp"
 		squote q "${TERM:-dumb}"
 		echo "export TERM=$q"
+		# JOB_STDIN: a file to read instead of the terminal.
+		if [ -n "${JOB_STDIN:-}" ]; then
+			squote q "$JOB_STDIN"
+			echo "exec <$q"
+		fi
 		printf 'exec'
 		for a in "$@"; do
 			squote q "$a"

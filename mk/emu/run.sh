@@ -7,6 +7,7 @@
 #	COMMAND runs inside; the exit status is COMMAND's own.  In a
 #	terminal, QEMU puts it in raw mode and the job sees TERM and the
 #	window size, so `build/ch04` and `--tui` work and Ctrl-C reaches it.
+#	Otherwise stdin is read to its end first and the job reads that.
 #
 #   mk/emu/run.sh --serve [--] COMMAND [ARGS...]
 #	COMMAND runs here, on the host, while one machine serves
@@ -135,7 +136,14 @@ if [ "$serve" = 1 ]; then
 	mkfifo "$run/session/bell.in" "$run/session/bell.out"
 	console=(-chardev pipe,id=job,path="$run/session/bell")
 else
-	job_script "$@" >"$run/job.sh"
+	# Not a terminal: a serial line has no end of file, so what stdin
+	# holds is read first and the job reads it from a file, to its end.
+	if [ ! -t 0 ]; then
+		cat >"$run/stdin"
+		JOB_STDIN=$run/stdin job_script "$@" >"$run/job.sh"
+	else
+		job_script "$@" >"$run/job.sh"
+	fi
 	console=(-chardev stdio,id=job,signal=off)
 fi
 

@@ -5,7 +5,8 @@
 #   sh tests/emu/machine.sh CASE
 #
 #   status      a command's status (and a guest's, through a chapter
-#               binary) comes back as run.sh's own; its output too
+#               binary) comes back as run.sh's own; its output too; piped
+#               input reaches it and ends
 #   timeout     a command that hangs is stopped at --timeout: 124, a message
 #   signal      SIGTERM to run.sh stops the machine: 143, nothing left
 #   no-network  the machine has no network device, only loopback
@@ -52,6 +53,12 @@ status)
 	run_vmm bash "$EMU" --timeout 300 -- sh -c 'echo "from inside: $(hostname)"; exit 7'
 	expect_status 7
 	expect_out_has "from inside: kvmlab-emu"
+	# Piped input arrives whole, and then ends: wc sees two lines.
+	printf 'one\ntwo\n' | bash "$EMU" --timeout 300 -- wc -l >"$OUT" 2>"$ERR"
+	STATUS=$?
+	expect_status 0
+	expect_out "2
+"
 	# A guest's status through /dev/kvm in there: status16 writes 3.
 	run_vmm bash "$EMU" --timeout 300 -- "$BUILD/ch01" --guest "$GB/tests/status16.bin"
 	expect_status 3
