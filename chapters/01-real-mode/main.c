@@ -247,18 +247,23 @@ int main(int argc, char **argv)
 		error("cannot open %s: %s", kvm_device_path(), strerror(err));
 		hint("why: %s", kvm_open_why(err));
 		hint("fix: %s", kvm_open_fix(err));
+		guest_file_free(&file); /* step 5 would have */
 		return ABI_STATUS_NO_KVM;
 	}
 
 	/* 2. KVM_GET_API_VERSION: the answer has been 12 since 2007.  A
 	 *    different number means a different API. */
-	if (ioctl(m.kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+	if (ioctl(m.kvm, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+		guest_file_free(&file);
 		return ioctl_failed("KVM_GET_API_VERSION (expected 12)");
+	}
 
 	/* 3-4. A VM, and guest RAM mapped into it as memory slot 0. */
 	r = create_vm(&m, opt.mem);
-	if (r)
+	if (r) {
+		guest_file_free(&file);
 		return r;
+	}
 	/*    On Intel CPUs without "unrestricted guest", KVM runs real mode
 	 *    as a virtual-8086 task and needs three pages of guest-physical
 	 *    space for its TSS: KVM_SET_TSS_ADDR puts them below 4 GiB, far
