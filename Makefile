@@ -50,7 +50,7 @@ CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB_SRC := $(sort $(wildcard kvmlab/*.c kvmlab/dev/*.c))
+LIB_SRC := $(sort $(wildcard kvmlab/*/*.c)) exercises/lib/exercise.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB := $(BUILD)/libkvmlab.a
 
@@ -64,7 +64,7 @@ TOOLS := $(BUILD)/tests/runner $(BUILD)/bench $(BUILD)/doctor
 # pkg-config is asked only when a recipe needs it (after mk/deps.sh ran).
 cmocka_cflags = $(shell pkg-config --cflags cmocka)
 cmocka_libs = $(shell pkg-config --libs cmocka)
-# The register viewer (kvmlab/tui.c) paints with ncurses: chapters link it.
+# The register viewer (kvmlab/viewer/tui.c) paints with ncurses: chapters link it.
 ncurses_libs = $(shell pkg-config --libs ncurses)
 # Debian's libfdt-dev ships no .pc file: fall back to -lfdt.
 fdt_libs = $(or $(shell pkg-config --libs libfdt 2>/dev/null),-lfdt)

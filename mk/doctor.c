@@ -18,7 +18,7 @@
 
 #include <linux/kvm.h>
 
-#include "kvmlab/kvm.h"
+#include "kvmlab/kvm/kvm.h"
 
 static int problems;
 

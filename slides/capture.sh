@@ -131,7 +131,7 @@ kcap ch02-segments 'when the guest stopped' \
 kcap ch02-direct 'KVM_SET_SREGS' \
 	"./build/ch02 --direct -q | grep -E '^---|^  (mode|cs |gdt)|^entered'"
 cap ch02-modes 'vcpu_set_sregs' \
-	"sed -n '/^int boot_protected/,/^}/p' kvmlab/boot.c"
+	"sed -n '/^int boot_protected/,/^}/p' kvmlab/machine/boot.c"
 kcap ch02-stats 'IO out' \
 	"./build/ch02 --stats -q >/dev/null; ./build/ch02 --direct --stats -q >/dev/null"
 kcap ch02-wrong 'exit status 65' \
@@ -142,7 +142,7 @@ kcap ch02-wrong 'exit status 65' \
 cap ch03-order 'ljmp' \
 	"sed -n '/%cr4,%eax/,/ljmp/p' build/guest/ch03.lst"
 cap ch03-vmm-order 'CR0_PG' \
-	"sed -n '/s->cr3 = cr3;/,/CR0_WP;/p' kvmlab/modes.c | grep -Ev '^\s*(/\*|\*( |/|\$))'"
+	"sed -n '/s->cr3 = cr3;/,/CR0_WP;/p' kvmlab/x86/modes.c | grep -Ev '^\s*(/\*|\*( |/|\$))'"
 kcap ch03-run 'page faults handled' \
 	"./build/ch03 -q | sed -n '1,/^page faults/p'"
 cap ch03-fault '0x40000000' \
@@ -194,9 +194,9 @@ cap ch04-register 'serial8250_register' \
 kcap ch04-unclaimed 'reads as all ones' \
 	"printf 'inb 0x80\nexit\n' | ./build/ch04 --stats 2>&1 | grep -E '^> inb|^0x|unclaimed'"
 cap ch04-find 'lo = mid + 1' \
-	"sed -n '/^struct bus_device \*bus_find/,/^}/p' kvmlab/bus.c | $unstub"
+	"sed -n '/^struct bus_device \*bus_find/,/^}/p' kvmlab/dev/bus.c | $unstub"
 cap ch04-raw 'ICANON' \
-	"sed -n '/raw = saved;/,/VTIME/p' kvmlab/term.c"
+	"sed -n '/raw = saved;/,/VTIME/p' kvmlab/viewer/term.c"
 kcap ch04-dlab 'after --timeout 2' \
 	"printf 'outb 0x3fb 0x83\necho hi\n' | ./build/ch04 --timeout 2 --stats -q 2>&1 | grep -E '^(> |kvmlab: error)|in   0x3f[8d] '"
 kcap ch04-loop 'overruns' \
@@ -221,7 +221,7 @@ cap ch05-ioremap 'PTE_PCD' \
 cap ch05-describe 'dt_add_device' \
 	"sed -n '/^static void describe/,/^}/p' chapters/05-mmio-devicetree/main.c | $unstub"
 cap ch05-build 'fdt_finish' \
-	"sed -n '/^static int build(/,/^}/p' kvmlab/fdt.c | $unstub"
+	"sed -n '/^static int build(/,/^}/p' kvmlab/dev/fdt.c | $unstub"
 kcap ch05-dts-top 'stdout-path' \
 	"./build/ch05 --dump-dtb ch05.dtb -q >/dev/null; dtc -I dtb -O dts ch05.dtb | sed '/^\tcpus {/,\$d'"
 kcap ch05-dts-devices 'ns16550a' \

@@ -7,7 +7,7 @@
  * that prints a greeting through port I/O and halts; each byte it prints is
  * one KVM_EXIT_IO, and the final HLT is one KVM_EXIT_HLT.
  *
- * From chapter 2 on, the same steps are library calls (kvmlab/kvm.c, vm.c,
+ * From chapter 2 on, the same steps are library calls (kvmlab/kvm/kvm.c, vm.c,
  * vcpu.c).  Here only the bookkeeping (options, the exit trace, statistics
  * and fault reports) comes from the library.
  */
@@ -23,18 +23,18 @@
 #include <linux/kvm.h>
 
 #include "abi/machine.h"
-#include "kvmlab/exercise.h"
+#include "labs/exercise.h"
 #include "kvmlab/dev/debugexit.h"
-#include "kvmlab/exits.h"
-#include "kvmlab/fault.h"
-#include "kvmlab/kvm.h"
-#include "kvmlab/loader.h"
-#include "kvmlab/log.h"
-#include "kvmlab/options.h"
-#include "kvmlab/stats.h"
-#include "kvmlab/trace.h"
-#include "kvmlab/vcpu.h"
-#include "kvmlab/viewer.h"
+#include "kvmlab/exits/exits.h"
+#include "kvmlab/exits/fault.h"
+#include "kvmlab/kvm/kvm.h"
+#include "kvmlab/load/loader.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/cli/options.h"
+#include "kvmlab/exits/stats.h"
+#include "kvmlab/exits/trace.h"
+#include "kvmlab/kvm/vcpu.h"
+#include "kvmlab/viewer/viewer.h"
 
 static const struct chapter_info chapter = {
     .binary = "ch01",

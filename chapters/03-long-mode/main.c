@@ -22,16 +22,16 @@
 #include <stdio.h>
 
 #include "abi/machine.h"
-#include "kvmlab/boot.h"
+#include "kvmlab/machine/boot.h"
 #include "kvmlab/dev/console.h"
 #include "kvmlab/dev/debugexit.h"
-#include "kvmlab/loader.h"
-#include "kvmlab/log.h"
-#include "kvmlab/machine.h"
-#include "kvmlab/modes.h"
-#include "kvmlab/options.h"
-#include "kvmlab/paging.h"
-#include "kvmlab/vcpu.h"
+#include "kvmlab/load/loader.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/machine/machine.h"
+#include "kvmlab/x86/modes.h"
+#include "kvmlab/cli/options.h"
+#include "kvmlab/x86/paging.h"
+#include "kvmlab/kvm/vcpu.h"
 
 static bool guest_paging, paging32;
 

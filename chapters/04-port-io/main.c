@@ -22,15 +22,15 @@
 #include <unistd.h>
 
 #include "abi/machine.h"
-#include "kvmlab/boot.h"
+#include "kvmlab/machine/boot.h"
 #include "kvmlab/dev/debugexit.h"
 #include "kvmlab/dev/serial8250.h"
-#include "kvmlab/loader.h"
-#include "kvmlab/log.h"
-#include "kvmlab/machine.h"
-#include "kvmlab/options.h"
-#include "kvmlab/term.h"
-#include "kvmlab/vcpu.h"
+#include "kvmlab/load/loader.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/machine/machine.h"
+#include "kvmlab/cli/options.h"
+#include "kvmlab/viewer/term.h"
+#include "kvmlab/kvm/vcpu.h"
 
 static const struct chapter_info chapter = {
     .binary = "ch04",

@@ -21,16 +21,16 @@
 #include <stdio.h>
 
 #include "abi/machine.h"
-#include "kvmlab/boot.h"
+#include "kvmlab/machine/boot.h"
 #include "kvmlab/dev/clock.h"
 #include "kvmlab/dev/debugexit.h"
 #include "kvmlab/dev/serial8250.h"
-#include "kvmlab/fdt.h"
-#include "kvmlab/loader.h"
-#include "kvmlab/log.h"
-#include "kvmlab/machine.h"
-#include "kvmlab/options.h"
-#include "kvmlab/vcpu.h"
+#include "kvmlab/dev/fdt.h"
+#include "kvmlab/load/loader.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/machine/machine.h"
+#include "kvmlab/cli/options.h"
+#include "kvmlab/kvm/vcpu.h"
 
 #define BAUD 115200
 

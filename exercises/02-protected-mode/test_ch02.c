@@ -2,7 +2,7 @@
 /*
  * test_ch02: the graded unit tests of chapter 2's VMM exercises,
  * desc_encode() (ch02-desc-encode) and desc_decode() with
- * segment_from_gdt() (ch02-load-segment), in kvmlab/modes.c.
+ * segment_from_gdt() (ch02-load-segment), in kvmlab/x86/modes.c.
  *
  * No KVM needed.  The expected descriptors are the ones the guest's own
  * GDT in guest/boot/realmode.S spells out by hand, and one TSS-like
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "../lib/grade.h"
-#include "kvmlab/modes.h"
+#include "kvmlab/x86/modes.h"
 
 #define FLAT_CODE32 0x00cf9b000000ffffull
 #define FLAT_DATA   0x00cf93000000ffffull

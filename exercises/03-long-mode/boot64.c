@@ -32,10 +32,10 @@
 
 #include "../lib/gradevm.h"
 #include "abi/machine.h"
-#include "kvmlab/boot.h"
+#include "kvmlab/machine/boot.h"
 #include "kvmlab/dev/console.h"
-#include "kvmlab/modes.h"
-#include "kvmlab/paging.h"
+#include "kvmlab/x86/modes.h"
+#include "kvmlab/x86/paging.h"
 
 /* One fact for the grader, on a line of its own: "boot64: ...". */
 static void fact(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

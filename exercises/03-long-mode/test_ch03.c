@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_ch03: the graded unit tests of chapter 3's VMM exercises in
- * kvmlab/paging.c: pt_map() building tables (ch03-map-page) and pt_walk()
+ * kvmlab/x86/paging.c: pt_map() building tables (ch03-map-page) and pt_walk()
  * translating through them (ch03-walk).
  *
  * No KVM needed: guest RAM is a buffer here.  The map tests read the
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "../lib/grade.h"
-#include "kvmlab/paging.h"
+#include "kvmlab/x86/paging.h"
 
 #define RAM	 (4ull << 20)
 #define PML4	 0x10000ull /* the allocator hands out frames after it */

@@ -44,7 +44,7 @@
 #include "../lib/gradevm.h"
 #include "abi/machine.h"
 #include "kvmlab/dev/serial8250.h"
-#include "kvmlab/trace.h"
+#include "kvmlab/exits/trace.h"
 
 #define BUSY_READS 2  /* LSR reads with THRE clear after each THR write */
 #define FIFO_BYTES 16 /* THR writes allowed per THRE seen */

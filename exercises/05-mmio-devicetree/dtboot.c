@@ -3,7 +3,7 @@
  * dtboot: the grading VMM of ch05-discover, the guest's reading of the
  * device tree (the labs).
  *
- * build/ch05 describes its machine with kvmlab/fdt.c, which is
+ * build/ch05 describes its machine with kvmlab/dev/fdt.c, which is
  * ch05-dt-node's exercise, and a guest that worked only with that one
  * tree could have the chapter's addresses compiled in.  This VMM writes
  * a tree of its own with libfdt, unlike the chapter's wherever a guest
@@ -34,7 +34,7 @@
 #include "../lib/gradevm.h"
 #include "abi/machine.h"
 #include "kvmlab/dev/console.h"
-#include "kvmlab/log.h"
+#include "kvmlab/base/log.h"
 
 #define RAM ABI_RAM_DEFAULT
 

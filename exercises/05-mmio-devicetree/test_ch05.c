@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_ch05: the graded unit tests of chapter 5's VMM exercises: a
- * device's node in the tree (ch05-dt-node, kvmlab/fdt.c) and the MMIO
+ * device's node in the tree (ch05-dt-node, kvmlab/dev/fdt.c) and the MMIO
  * clock's registers (ch05-clock, kvmlab/dev/clock.c).
  *
  * No KVM needed.  The tree tests build a machine with dt_build() and read
@@ -18,10 +18,10 @@
 #include "../lib/grade.h"
 #include "abi/clock.h"
 #include "abi/machine.h"
-#include "kvmlab/bus.h"
+#include "kvmlab/dev/bus.h"
 #include "kvmlab/dev/clock.h"
-#include "kvmlab/fdt.h"
-#include "kvmlab/log.h"
+#include "kvmlab/dev/fdt.h"
+#include "kvmlab/base/log.h"
 
 /* ---- ch05-dt-node ---------------------------------------------------- */
 

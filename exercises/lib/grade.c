@@ -21,7 +21,7 @@
 #include <linux/kvm.h>
 
 #include "grade.h"
-#include "kvmlab/kvm.h"
+#include "kvmlab/kvm/kvm.h"
 
 int grade_main(int argc, char **argv, const char *group,
 	       const struct CMUnitTest *tests, size_t n)

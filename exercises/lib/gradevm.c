@@ -14,8 +14,8 @@
 #include "abi/machine.h"
 #include "gradevm.h"
 #include "kvmlab/dev/debugexit.h"
-#include "kvmlab/log.h"
-#include "kvmlab/modes.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/x86/modes.h"
 
 #define PML4 ABI_PT_BASE
 #define PDPT (ABI_PT_BASE + 0x1000)

@@ -17,11 +17,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kvmlab/bus.h"
-#include "kvmlab/kvm.h"
-#include "kvmlab/loader.h"
-#include "kvmlab/vcpu.h"
-#include "kvmlab/vm.h"
+#include "kvmlab/dev/bus.h"
+#include "kvmlab/kvm/kvm.h"
+#include "kvmlab/load/loader.h"
+#include "kvmlab/kvm/vcpu.h"
+#include "kvmlab/kvm/vm.h"
 
 struct grade_vm {
 	struct kvm kvm;

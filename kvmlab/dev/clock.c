@@ -14,8 +14,8 @@
 #include "abi/clock.h"
 #include "abi/machine.h"
 #include "kvmlab/dev/clock.h"
-#include "kvmlab/exercise.h"
-#include "kvmlab/log.h"
+#include "labs/exercise.h"
+#include "kvmlab/base/log.h"
 
 static uint64_t monotonic_ns(void)
 {

@@ -7,13 +7,13 @@
  */
 #include "abi/machine.h"
 #include "kvmlab/dev/debugexit.h"
-#include "kvmlab/exercise.h"
-#include "kvmlab/log.h"
+#include "labs/exercise.h"
+#include "kvmlab/base/log.h"
 
 int debugexit_status(int value)
 {
 	/* An exercise stub in the guest (the labs) reports 78 on purpose:
-	 * note it for the grader (kvmlab/exercise.c). */
+	 * note it for the grader (exercises/lib/exercise.c). */
 	if (value == ABI_STATUS_EXERCISE) {
 		exercise_note("guest");
 		return value;

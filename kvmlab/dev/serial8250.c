@@ -15,8 +15,8 @@
 
 #include "abi/machine.h"
 #include "kvmlab/dev/serial8250.h"
-#include "kvmlab/exercise.h"
-#include "kvmlab/log.h"
+#include "labs/exercise.h"
+#include "kvmlab/base/log.h"
 
 /* With FIFOs off the chip is a 16450: a one-byte receive buffer. */
 static unsigned rx_capacity(const struct serial8250 *u)

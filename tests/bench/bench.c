@@ -35,12 +35,12 @@
 #include <unistd.h>
 
 #include "abi/machine.h"
-#include "kvmlab/boot.h"
-#include "kvmlab/kvm.h"
-#include "kvmlab/loader.h"
-#include "kvmlab/log.h"
-#include "kvmlab/vcpu.h"
-#include "kvmlab/vm.h"
+#include "kvmlab/machine/boot.h"
+#include "kvmlab/kvm/kvm.h"
+#include "kvmlab/load/loader.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/kvm/vcpu.h"
+#include "kvmlab/kvm/vm.h"
 
 #define ROUNDS		      5
 #define PROCESS_RUNS	      20

@@ -97,7 +97,7 @@ bool stub_hit(const char *log, char *exercise, size_t len)
 	char *text = slurp(log), *note;
 	bool hit = text && stub_message(text, exercise, len, NULL);
 
-	/* The notes kvmlab/exercise.c leaves: stubs whose message we lack. */
+	/* The notes exercises/lib/exercise.c leaves: stubs whose message we lack. */
 	snprintf(notes, sizeof(notes), "%.500s.stubs", log);
 	note = slurp(notes);
 	if (!hit && note && *note) {
@@ -111,7 +111,7 @@ bool stub_hit(const char *log, char *exercise, size_t len)
 	return hit;
 }
 
-/* Patterns from kvmlab/fault.c and the guests, most telling first. */
+/* Patterns from kvmlab/exits/fault.c and the guests, most telling first. */
 static const struct {
 	const char *needle;
 	const char *say; /* NULL: quote the line itself */

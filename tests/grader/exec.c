@@ -235,7 +235,7 @@ void test_run(struct test *t, const struct run_opts *o)
 	t->ran = true;
 	if (o->verbose)
 		print_command(t);
-	/* Where kvmlab/exercise.c notes the stubs this test runs. */
+	/* Where exercises/lib/exercise.c notes the stubs this test runs. */
 	if (t->log[0] == '/' || !getcwd(cwd, sizeof(cwd)))
 		cwd[0] = '\0';
 	snprintf(notes, sizeof(notes), "%.300s%s%.290s.stubs", cwd,

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of the register viewer's decoders and parsers, no KVM needed:
- * kvmlab/decode.c (CR0, CR4, EFER, RFLAGS, segment attributes, exit
- * details), kvmlab/breaks.c (breakpoints, exit filters, the CPU mode
- * class), kvmlab/keys.c (key scripts) and kvmlab/symfile.c.
+ * kvmlab/x86/decode.c (CR0, CR4, EFER, RFLAGS, segment attributes, exit
+ * details), kvmlab/viewer/breaks.c (breakpoints, exit filters, the CPU mode
+ * class), kvmlab/cli/keys.c (key scripts) and kvmlab/load/symfile.c.
  *
  * Register values come from the Intel SDM: the reset state (Vol. 3A,
  * 9.1.1, Table 9-1), the bit positions of Vol. 3A 2.5 (CR0, CR4), 2.2.1
@@ -22,13 +22,13 @@
 
 #include <cmocka.h>
 
-#include "kvmlab/breaks.h"
-#include "kvmlab/decode.h"
-#include "kvmlab/failentry.h"
-#include "kvmlab/guestdbg.h"
-#include "kvmlab/keys.h"
-#include "kvmlab/modes.h"
-#include "kvmlab/symfile.h"
+#include "kvmlab/viewer/breaks.h"
+#include "kvmlab/x86/decode.h"
+#include "kvmlab/exits/failentry.h"
+#include "kvmlab/kvm/guestdbg.h"
+#include "kvmlab/cli/keys.h"
+#include "kvmlab/x86/modes.h"
+#include "kvmlab/load/symfile.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

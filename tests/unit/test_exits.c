@@ -10,13 +10,13 @@
 
 #include <cmocka.h>
 
-#include "kvmlab/bus.h"
-#include "kvmlab/exits.h"
-#include "kvmlab/failentry.h"
-#include "kvmlab/kvm.h"
-#include "kvmlab/log.h"
-#include "kvmlab/vcpu.h"
-#include "kvmlab/vm.h"
+#include "kvmlab/dev/bus.h"
+#include "kvmlab/exits/exits.h"
+#include "kvmlab/exits/failentry.h"
+#include "kvmlab/kvm/kvm.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/kvm/vcpu.h"
+#include "kvmlab/kvm/vm.h"
 
 /* Every reason <linux/kvm.h> defines has its own name. */
 static void test_reason_names(void **state)

@@ -21,8 +21,8 @@
 #include <libfdt.h>
 
 #include "abi/machine.h"
-#include "kvmlab/fdt.h"
-#include "kvmlab/log.h"
+#include "kvmlab/dev/fdt.h"
+#include "kvmlab/base/log.h"
 
 #define RAM 0x400000
 

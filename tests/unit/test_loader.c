@@ -24,8 +24,8 @@
 #include <cmocka.h>
 
 #include "abi/machine.h"
-#include "kvmlab/loader.h"
-#include "kvmlab/log.h"
+#include "kvmlab/load/loader.h"
+#include "kvmlab/base/log.h"
 
 #define RAM_SIZE       (2u << 20)
 #define ALIGN_UP(x, a) (((x) + (a)-1) & ~(size_t)((a)-1))

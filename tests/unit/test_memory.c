@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "kvmlab/memory.h"
+#include "kvmlab/base/memory.h"
 
 #define RAM_SIZE 0x10000
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of kvmlab/modes.c (chapters 2-3): descriptor encoding against
+ * Unit tests of kvmlab/x86/modes.c (chapters 2-3): descriptor encoding against
  * values worked out by hand from the SDM's descriptor layout, the GDT, the
  * mode names, and the register state modes_real/protected/long compute,
  * including what they write into guest memory.  No KVM needed.
@@ -18,10 +18,10 @@
 #include <cmocka.h>
 
 #include "abi/machine.h"
-#include "kvmlab/log.h"
-#include "kvmlab/memory.h"
-#include "kvmlab/modes.h"
-#include "kvmlab/paging.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/base/memory.h"
+#include "kvmlab/x86/modes.h"
+#include "kvmlab/x86/paging.h"
 
 #define MiB	     (1024ull * 1024)
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -10,8 +10,8 @@
 #include <cmocka.h>
 
 #include "abi/machine.h"
-#include "kvmlab/log.h"
-#include "kvmlab/options.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/cli/options.h"
 
 static bool flag_a;
 

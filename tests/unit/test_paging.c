@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of kvmlab/paging.c (chapter 3): build 4-level page tables in
+ * Unit tests of kvmlab/x86/paging.c (chapter 3): build 4-level page tables in
  * a buffer that stands in for guest RAM, then walk them the way the MMU
  * does.  No KVM needed: the tables are just bytes in guest memory.
  */
@@ -16,8 +16,8 @@
 #include <cmocka.h>
 
 #include "abi/machine.h"
-#include "kvmlab/memory.h"
-#include "kvmlab/paging.h"
+#include "kvmlab/base/memory.h"
+#include "kvmlab/x86/paging.h"
 
 #define MiB (1024ull * 1024)
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of the register viewer's screen, no KVM needed: made-up
- * snapshots rendered by kvmlab/layout.c and panes.c into a grid.c grid.
+ * snapshots rendered by kvmlab/viewer/layout.c and panes.c into a grid.c grid.
  * They check what a student relies on: the screen fits 80x24, changed
  * values carry '*', rows stay in fixed columns, the exit log shows the
  * newest exits last, pages and help switch, the wide layout shows every
@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "kvmlab/layout.h"
+#include "kvmlab/viewer/layout.h"
 
 static struct view v;
 static struct grid g;

@@ -30,7 +30,7 @@ ch03)	# a breakpoint just before the write that faults: the memory view
 	# page it mapped.  (Not a breakpoint in the handler itself: the
 	# viewer single-steps to breakpoints, and exception delivery clears
 	# TF, so VT-x and AMD-V run a handler unstepped up to its first exit;
-	# see kvmlab/stepper.h.)
+	# see kvmlab/viewer/stepper.h.)
 	bin=ch03 guest=$GB/ch03.elf
 	keys='bidt_set_handler<enter>c<frame>xv<space>40000000<enter><frame>n' ;;
 ch03-wide) # the handler's first exit on a 160x45 terminal: every pane at once

@@ -84,7 +84,7 @@ next-exit)
 	;;
 breakpoint)
 	# A breakpoint at bp_here: c single-steps to it (on every KVM, see
-	# kvmlab/stepper.h) and stops before INC CX runs; the steps of a run
+	# kvmlab/viewer/stepper.h) and stops before INC CX runs; the steps of a run
 	# are not counted.  c resumes past it and the guest runs to its end.
 	view 'bbp_here<enter><frame>c<frame>s<frame>c'
 	expect_frame 1 "breakpoint 1 at 0x100f <bp_here> (c and n single-step to it)" \

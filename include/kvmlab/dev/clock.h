@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "kvmlab/bus.h"
+#include "kvmlab/dev/bus.h"
 
 struct clock_dev {
 	/* Host time in ns; CLOCK_MONOTONIC unless a test sets its own. */

@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "kvmlab/bus.h"
+#include "kvmlab/dev/bus.h"
 
 struct console {
 	FILE *out;

@@ -7,7 +7,7 @@
 #ifndef KVMLAB_DEV_DEBUGEXIT_H
 #define KVMLAB_DEV_DEBUGEXIT_H
 
-#include "kvmlab/vcpu.h"
+#include "kvmlab/kvm/vcpu.h"
 
 /*
  * The exit status for `value` written to the debug-exit port: the value

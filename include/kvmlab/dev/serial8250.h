@@ -36,7 +36,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "kvmlab/bus.h"
+#include "kvmlab/dev/bus.h"
 
 /* Register offsets. */
 #define UART_RBR 0 /* receive buffer (read, DLAB 0) */

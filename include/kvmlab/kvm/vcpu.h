@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vcpu: create a vCPU, get and set its registers, and run it (chapter 2).
+ *
+ * vcpu_run() is the loop every chapter from 2 on uses: KVM_RUN, decode the
+ * exit, record it (trace, statistics, the last 16), dispatch port I/O and
+ * MMIO to the buses, and stop when the guest halts, writes the debug-exit
+ * port, faults, or runs past --timeout.  A fault is explained in plain words
+ * with RIP, the CPU mode and the last exits.
+ */
+#ifndef KVMLAB_VCPU_H
+#define KVMLAB_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include "kvmlab/dev/bus.h"
+#include "kvmlab/exits/exits.h"
+#include "kvmlab/exits/fault.h"
+#include "kvmlab/load/loader.h"
+#include "kvmlab/exits/stats.h"
+#include "kvmlab/exits/trace.h"
+#include "kvmlab/kvm/vm.h"
+
+struct vcpu {
+	struct vm *vm;
+	int fd;
+	struct kvm_run *run; /* shared with KVM, vcpu_mmap_size bytes */
+	bool sync_regs;	     /* KVM_CAP_SYNC_REGS: RIP arrives with each exit */
+	struct bus *pio, *mmio;
+	struct trace *trace;		 /* may be NULL */
+	struct stats *stats;		 /* may be NULL */
+	const struct guest_image *image; /* for symbol names; may be NULL */
+	struct exit_history history;
+	struct exit_state last; /* the state at the last exit, for faults */
+	uint64_t exits;
+	/* KVM_SET_GUEST_DEBUG is on: KVM_EXIT_DEBUG is expected (viewer). */
+	bool guest_debug;
+	/* The caller explains faults itself (chapter 3's --paging32). */
+	bool fault_quiet;
+	/* Set by a device (debug-exit) to end the run with `stop_status`. */
+	bool stop;
+	int stop_status;
+};
+
+/* KVM_CREATE_VCPU and map its kvm_run.  Reports and returns -errno. */
+int vcpu_create(struct vcpu *v, struct vm *vm, int id);
+/* Unmap kvm_run and close the vCPU; safe after a failed vcpu_create(). */
+void vcpu_destroy(struct vcpu *v);
+
+/* Thin checked wrappers: report the ioctl by name and return -errno. */
+int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r);
+int vcpu_set_regs(struct vcpu *v, const struct kvm_regs *r);
+int vcpu_get_sregs(struct vcpu *v, struct kvm_sregs *s);
+int vcpu_set_sregs(struct vcpu *v, const struct kvm_sregs *s);
+
+/* Ask the running loop to stop with `status` (the debug-exit device). */
+void vcpu_request_stop(struct vcpu *v, int status);
+
+/* The context explain_fault() needs, filled from this vCPU. */
+struct fault_context vcpu_fault_context(const struct vcpu *v);
+
+/* vcpu_step() results that are not a final status (those are >= 0). */
+#define VCPU_CONTINUE	 (-1) /* an exit was handled; run again */
+#define VCPU_DEBUG_STOP	 (-2) /* KVM_EXIT_DEBUG with guest_debug on */
+#define VCPU_INTERRUPTED (-3) /* a signal interrupted KVM_RUN; no exit */
+
+/*
+ * One KVM_RUN and the handling of the exit it ends with, as vcpu_run()
+ * does it: `e` receives the decoded exit (e->seq == 0 when there was none).
+ * Returns a final status (>= 0, as vcpu_run) or one of the values above.
+ * The viewer drives the guest with it, one instruction at a time.
+ */
+int vcpu_step(struct vcpu *v, struct exit_info *e);
+
+/*
+ * The second half of vcpu_step(): handle the exit KVM left in v->run, as
+ * if KVM_RUN had just returned.  Same results.  Unit tests feed it crafted
+ * kvm_run pages, with no KVM (set sync_regs so RIP comes from the page).
+ */
+int vcpu_handle_exit(struct vcpu *v, struct exit_info *e);
+
+/*
+ * Run until the guest stops.  Returns the chapter binary's exit status
+ * (include/abi/machine.h): the guest's debug-exit status, 0 after HLT,
+ * ABI_STATUS_FAULT after an explained fault, ABI_STATUS_TIMEOUT when
+ * `timeout_sec` (0 = none) expired, ABI_STATUS_HOST if KVM_RUN itself fails.
+ */
+int vcpu_run(struct vcpu *v, unsigned timeout_sec);
+
+/*
+ * Arm and disarm the --timeout alarm.  When it fires, the signal handler
+ * sets run->immediate_exit, so KVM_RUN returns -EINTR whether the signal
+ * lands inside KVM_RUN or just before the next call.
+ */
+void run_timeout_arm(struct kvm_run *run, unsigned seconds);
+bool run_timeout_expired(void);
+void run_timeout_disarm(void);
+
+#endif

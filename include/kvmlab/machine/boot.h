@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * boot: put a vCPU in the state a guest expects at its first instruction
+ * (chapters 2-3).  modes.c computes the register state; these functions
+ * hand it to KVM and set RIP, RSP and RFLAGS.
+ */
+#ifndef KVMLAB_BOOT_H
+#define KVMLAB_BOOT_H
+
+#include <stdint.h>
+
+#include "kvmlab/kvm/vcpu.h"
+
+/*
+ * Real mode at `entry` (below 1 MiB): CS:IP = (entry >> 4 & 0xf000):(rest),
+ * other segments 0, SP = ABI_REAL_STACK.  0, -ERANGE (entry above 1 MiB),
+ * or an ioctl's -errno.
+ */
+int boot_real(struct vcpu *v, uint64_t entry);
+
+/* 32-bit protected mode, flat segments from a VMM-built GDT, paging off. */
+int boot_protected(struct vcpu *v, uint64_t entry);
+
+/*
+ * Long mode with identity-mapped page tables the VMM builds at ABI_PT_BASE;
+ * RDI = `arg` (the first argument of the guest's C entry).
+ */
+int boot_long(struct vcpu *v, uint64_t entry, uint64_t arg);
+
+/*
+ * Translate a guest-virtual address with KVM_TRANSLATE, using the vCPU's
+ * current CR3.  0 with *gpa set, -ENOENT if not mapped, -errno otherwise.
+ */
+int vcpu_translate(struct vcpu *v, uint64_t va, uint64_t *gpa);
+
+#endif

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * viewer: the register viewer, every chapter binary's --tui (chapter 1 on).
+ *
+ * It opens stopped at the guest's first instruction; the student steps
+ * one instruction, runs to the next exit, continues, sets breakpoints and
+ * exit filters, and watches registers, segments, control registers,
+ * memory and exits change.  Keys: ? in the viewer, or README.md.
+ *
+ * --tui-script KEYS runs it headless: the keys are replayed, and the
+ * screen (80x24, or --tui-size) is printed as text at each <frame> and at
+ * the end, each frame after a line "--- frame N ---".  Headless frames
+ * hold no wall-clock values (rates show "-"), so they can be compared
+ * with golden files.  The guest's console text follows the last frame.
+ * --timeout bounds each headless run command; in the terminal the student
+ * pauses with p instead.
+ *
+ * The pieces: stepper.c runs the guest, snapshot.c copies its state,
+ * panes.c and layout.c draw it into a grid.c grid, commands.c acts on
+ * keys, tui.c paints the grid with ncurses.
+ */
+#ifndef KVMLAB_VIEWER_H
+#define KVMLAB_VIEWER_H
+
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include "kvmlab/load/loader.h"
+#include "kvmlab/base/memory.h"
+#include "kvmlab/cli/options.h"
+#include "kvmlab/exits/stats.h"
+#include "kvmlab/exits/trace.h"
+#include "kvmlab/kvm/vcpu.h"
+
+/*
+ * View `v`, which is at its first instruction, until the student quits.
+ * Returns the chapter binary's exit status: the guest's own when it
+ * ended, 0 when the student quit before, ABI_STATUS_USAGE (no terminal,
+ * a bad key script), 128 + N after signal N.  A flat guest without
+ * symbols gets them from the .sym file beside opt->guest.
+ */
+int viewer_run(struct vcpu *v, const struct options *opt, const char *binary);
+
+/* Chapter 1's raw file descriptors and state, for viewer_run_raw(). */
+struct viewer_raw {
+	int kvm_fd, vm_fd, vcpu_fd;
+	struct kvm_run *run;
+	int run_size;
+	const struct guest_mem *mem;
+	const struct guest_image *image;
+	struct trace *trace;
+	struct stats *stats;
+	uint64_t *exits; /* receives the number of exits */
+};
+
+/*
+ * Chapter 1 talks to KVM with raw ioctls and has no struct vcpu: wrap its
+ * descriptors in the library's structures, with the console and the
+ * debug-exit port on a port I/O bus, and run viewer_run().
+ */
+int viewer_run_raw(const struct viewer_raw *raw, const struct options *opt,
+		   const char *binary);
+
+#endif

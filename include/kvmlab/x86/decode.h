@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * decode: registers, segment attributes and exits in words, bit by bit
+ * (the register viewer, usable from chapter 1).
+ *
+ * Every named bit of CR0, CR4, EFER and RFLAGS is shown, from the highest
+ * down, in upper case when it is set and lower case when it is clear, so
+ * a change reads as a change of case without colour:
+ *   CR0 0x80010011 -> "PG cd nw am WP ne ET ts em mp PE"
+ * Multi-bit fields (RFLAGS.IOPL) show their value: "iopl=0", "IOPL=3".
+ * A set bit the table does not name shows as "BITn", so nothing set is
+ * ever hidden.  Bit positions are those of the Intel SDM Vol. 3A, 2.3
+ * (RFLAGS: Vol. 1, 3.4.3) and 2.5 (CR0, CR4), 2.2.1 (EFER).
+ *
+ * These functions print nothing and keep no state: the viewer's panes,
+ * its file dump and the unit tests all call them.
+ */
+#ifndef KVMLAB_DECODE_H
+#define KVMLAB_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include "kvmlab/exits/exits.h"
+
+/* A bit field of a register: `width` bits from `bit`, named in upper case. */
+struct bit_field {
+	uint8_t bit, width;
+	const char *name;
+};
+
+/*
+ * Decode `value` with `fields` (highest bit first, ended by a NULL name)
+ * into `buf`, words separated by one space.  Bits in `quiet` (reserved
+ * bits that always read 1, such as RFLAGS bit 1) are not reported as
+ * unnamed.  Returns `buf`; the text is cut to fit `len`.
+ */
+const char *decode_bits(uint64_t value, const struct bit_field *fields,
+			uint64_t quiet, char *buf, size_t len);
+
+/* The registers the viewer decodes.  Each returns `buf`. */
+const char *decode_cr0(uint64_t cr0, char *buf, size_t len);
+const char *decode_cr4(uint64_t cr4, char *buf, size_t len);
+const char *decode_efer(uint64_t efer, char *buf, size_t len);
+const char *decode_rflags(uint64_t rflags, char *buf, size_t len);
+/*
+ * CR3 beside its table address: "pcd pwt" (bits 4 and 3), or "pcid=N"
+ * when CR4.PCIDE makes bits 11:0 a process-context identifier (SDM Vol.
+ * 3A, 4.5, Table 4-12 and 4-13).  Bit 63 with PCIDE: "NOFLUSH".
+ */
+const char *decode_cr3(uint64_t cr3, uint64_t cr4, char *buf, size_t len);
+
+/*
+ * A segment register's attributes on one short line, for a table that
+ * already shows selector, base and limit (modes.c's segment_print() is
+ * the long two-line form for reports):
+ *   "code exec/read acc 64-bit DPL0 present 4K"
+ *   "data read/write acc 16-bit DPL0 present"
+ *   "sys TSS busy DPL0 present", "unusable"
+ * 64-bit applies to code with L=1; 4K means the limit counts pages (G=1).
+ */
+const char *decode_segment(const struct kvm_segment *s, char *buf, size_t len);
+
+/*
+ * An exit's details without its reason, for the viewer's exit log:
+ *   IO    "out port 0x3f8 size 1 data 0x48 'H'", "in  port 0x60 size 1
+ *         data 0xff", "... count 3" for REP INS/OUTS
+ *   MMIO  "write 0xd0000000 len 4 data 0x1", "read 0xd0000008 ..."
+ *   FAIL_ENTRY "hardware reason 0x21 (invalid guest state)"
+ *   INTERNAL_ERROR "suberror 1 (EMULATION)", SYSTEM_EVENT "type 2"
+ * and "" for exits with nothing more to say (HLT, SHUTDOWN).  Data is the
+ * first element: for IN and MMIO reads, what the device answered.
+ */
+const char *decode_exit(const struct exit_info *e, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vcpu: create a vCPU and run it (chapter 2).
+ *
+ * The run loop is the whole of "hardware-assisted virtualisation" seen from
+ * user space: KVM_RUN executes guest code until the guest does something the
+ * CPU will not let it do alone (port I/O, a halt, a fault); the ioctl returns,
+ * we emulate what the guest asked for, and call KVM_RUN again.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "abi/machine.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/kvm/vcpu.h"
+
+/*
+ * Give the guest the CPUID KVM supports.  Without it the guest's CPUID
+ * reports no long mode and KVM refuses EFER.LME in KVM_SET_SREGS.
+ */
+static int vcpu_set_cpuid(struct vcpu *v)
+{
+	enum { MAX_ENTRIES = 256 };
+	struct kvm_cpuid2 *cpuid;
+	int r = 0;
+
+	cpuid = calloc(1, sizeof(*cpuid) +
+			      MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2));
+	if (!cpuid)
+		return -ENOMEM;
+	cpuid->nent = MAX_ENTRIES;
+	if (ioctl(v->vm->kvm->fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0 ||
+	    ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0) {
+		r = -errno;
+		error("setting the guest's CPUID failed: %s", strerror(errno));
+	}
+	free(cpuid);
+	return r;
+}
+
+int vcpu_create(struct vcpu *v, struct vm *vm, int id)
+{
+	int err, sync;
+
+	memset(v, 0, sizeof(*v));
+	v->vm = vm;
+	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
+	if (v->fd < 0) {
+		err = errno;
+		error("KVM_CREATE_VCPU %d failed: %s", id, strerror(err));
+		return -err;
+	}
+	v->run = mmap(NULL, vm->kvm->vcpu_mmap_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		err = errno;
+		v->run = NULL;
+		error("mmap of the vCPU's kvm_run failed: %s", strerror(err));
+		vcpu_destroy(v);
+		return -err;
+	}
+	err = vcpu_set_cpuid(v);
+	if (err) {
+		vcpu_destroy(v);
+		return err;
+	}
+	/* With sync regs KVM copies the registers into kvm_run on every exit,
+	 * so the trace learns RIP, and the fault report keeps each exit's
+	 * state (AMD-V resets the vCPU at SHUTDOWN), without an ioctl. */
+	sync = kvm_cap(vm->kvm, KVM_CAP_SYNC_REGS);
+	if (sync & KVM_SYNC_X86_REGS) {
+		v->run->kvm_valid_regs =
+		    KVM_SYNC_X86_REGS | (sync & KVM_SYNC_X86_SREGS);
+		v->sync_regs = true;
+	}
+	return 0;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (v->run)
+		munmap(v->run, v->vm->kvm->vcpu_mmap_size);
+	v->run = NULL;
+	if (v->fd >= 0)
+		close(v->fd);
+	v->fd = -1;
+}
+
+#define VCPU_IOCTL(v, req, arg, name)                                          \
+	do {                                                                   \
+		if (ioctl((v)->fd, req, arg) < 0) {                            \
+			int err_ = errno;                                      \
+			error(name " failed: %s", strerror(err_));             \
+			return -err_;                                          \
+		}                                                              \
+		return 0;                                                      \
+	} while (0)
+
+int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r)
+{
+	VCPU_IOCTL(v, KVM_GET_REGS, r, "KVM_GET_REGS");
+}
+
+int vcpu_set_regs(struct vcpu *v, const struct kvm_regs *r)
+{
+	VCPU_IOCTL(v, KVM_SET_REGS, r, "KVM_SET_REGS");
+}
+
+int vcpu_get_sregs(struct vcpu *v, struct kvm_sregs *s)
+{
+	VCPU_IOCTL(v, KVM_GET_SREGS, s, "KVM_GET_SREGS");
+}
+
+int vcpu_set_sregs(struct vcpu *v, const struct kvm_sregs *s)
+{
+	VCPU_IOCTL(v, KVM_SET_SREGS, s, "KVM_SET_SREGS");
+}
+
+void vcpu_request_stop(struct vcpu *v, int status)
+{
+	v->stop = true;
+	v->stop_status = status;
+}
+
+struct fault_context vcpu_fault_context(const struct vcpu *v)
+{
+	return (struct fault_context){.vcpu_fd = v->fd,
+				      .run = v->run,
+				      .mem = &v->vm->mem,
+				      .image = v->image,
+				      .history = &v->history,
+				      .last = &v->last};
+}
+
+/* ---- --timeout ---------------------------------------------------------- */
+
+static volatile sig_atomic_t timeout_fired;
+static struct kvm_run *volatile timeout_run;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	timeout_fired = 1;
+	if (timeout_run)
+		timeout_run->immediate_exit = 1;
+}
+
+void run_timeout_arm(struct kvm_run *run, unsigned seconds)
+{
+	struct sigaction sa = {.sa_handler = on_alarm};
+	struct itimerval it = {.it_value = {.tv_sec = seconds}};
+
+	timeout_fired = 0;
+	timeout_run = run;
+	if (!seconds)
+		return;
+	/* No SA_RESTART: the signal must make KVM_RUN return EINTR. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+bool run_timeout_expired(void)
+{
+	return timeout_fired;
+}
+
+void run_timeout_disarm(void)
+{
+	struct itimerval off = {0};
+
+	setitimer(ITIMER_REAL, &off, NULL);
+	timeout_run = NULL;
+}
+
+/* ---- the run loop ------------------------------------------------------- */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t exit_rip(struct vcpu *v)
+{
+	struct kvm_regs regs;
+
+	if (v->sync_regs)
+		return v->run->s.regs.regs.rip;
+	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0)
+		return 0;
+	return regs.rip;
+}
+
+/*
+ * Port I/O: KVM left the data in the kvm_run page at data_offset, `count`
+ * elements of `size` bytes (count > 1 for REP INS/OUTS).  For IN we write
+ * the device's answer there and KVM copies it into the guest on re-entry.
+ */
+static void handle_io(struct vcpu *v, struct exit_info *e)
+{
+	struct kvm_run *run = v->run;
+	size_t span = (size_t)run->io.size * run->io.count;
+	uint8_t *p = (uint8_t *)run + run->io.data_offset;
+
+	/* KVM never reports an element wider than `val` or data outside
+	 * the mapping, but a corrupt kvm_run must not make us overflow. */
+	if (!exit_io_size_ok(run) ||
+	    run->io.data_offset > (size_t)v->vm->kvm->vcpu_mmap_size ||
+	    span > (size_t)v->vm->kvm->vcpu_mmap_size - run->io.data_offset)
+		return;
+	for (uint32_t i = 0; i < run->io.count && !v->stop;
+	     i++, p += run->io.size) {
+		uint64_t val = 0;
+
+		if (e->out) {
+			memcpy(&val, p, run->io.size);
+			bus_dispatch(v->pio, run->io.port, run->io.size, true,
+				     &val);
+		} else {
+			bus_dispatch(v->pio, run->io.port, run->io.size, false,
+				     &val);
+			memcpy(p, &val, run->io.size);
+			if (i == 0) {
+				e->data = val;
+				e->answered = true;
+			}
+		}
+	}
+}
+
+static void handle_mmio(struct vcpu *v, struct exit_info *e)
+{
+	struct kvm_run *run = v->run;
+	uint64_t val = 0;
+
+	if (run->mmio.len > sizeof(val))
+		return;
+	if (run->mmio.is_write) {
+		memcpy(&val, run->mmio.data, run->mmio.len);
+		bus_dispatch(v->mmio, run->mmio.phys_addr, run->mmio.len, true,
+			     &val);
+	} else {
+		bus_dispatch(v->mmio, run->mmio.phys_addr, run->mmio.len, false,
+			     &val);
+		memcpy(run->mmio.data, &val, run->mmio.len);
+		e->data = val;
+		e->answered = true;
+	}
+}
+
+static void record(struct vcpu *v, const struct exit_info *e)
+{
+	exit_history_add(&v->history, e);
+	trace_exit(v->trace, e);
+	if (v->stats)
+		stats_add(v->stats, e);
+}
+
+int vcpu_step(struct vcpu *v, struct exit_info *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+		if (errno == EINTR || errno == EAGAIN)
+			return VCPU_INTERRUPTED;
+		error("KVM_RUN failed: %s", strerror(errno));
+		return ABI_STATUS_HOST;
+	}
+	return vcpu_handle_exit(v, e);
+}
+
+int vcpu_handle_exit(struct vcpu *v, struct exit_info *e)
+{
+	struct fault_context fc;
+
+	exit_decode(v->run, v->exits + 1, exit_rip(v), e);
+	/* Keep this exit's state for a SHUTDOWN that may come next: AMD-V
+	 * resets the vCPU before reporting one.  A debug stop is no exit of
+	 * the guest's, but its state is the newest there is. */
+	if (e->reason != KVM_EXIT_SHUTDOWN)
+		exit_state_save(&v->last,
+				e->reason == KVM_EXIT_DEBUG ||
+					e->reason == KVM_EXIT_INTR
+				    ? 0
+				    : e->seq,
+				v->run);
+	switch (e->reason) {
+	case KVM_EXIT_DEBUG:
+		/* Single-step or a breakpoint: the debugger's, not an exit
+		 * the guest caused, so it is neither counted nor traced. */
+		if (v->guest_debug)
+			return VCPU_DEBUG_STOP;
+		break;
+	case KVM_EXIT_INTR:
+		return VCPU_INTERRUPTED;
+	case KVM_EXIT_IO:
+		v->exits++;
+		handle_io(v, e);
+		record(v, e);
+		return v->stop ? v->stop_status : VCPU_CONTINUE;
+	case KVM_EXIT_MMIO:
+		v->exits++;
+		handle_mmio(v, e);
+		record(v, e);
+		return v->stop ? v->stop_status : VCPU_CONTINUE;
+	case KVM_EXIT_HLT:
+		/* Chapters 1-3 have no interrupts: HLT is the end. */
+		v->exits++;
+		record(v, e);
+		return ABI_STATUS_OK;
+	default:
+		break;
+	}
+	v->exits++;
+	record(v, e);
+	fc = vcpu_fault_context(v);
+	if (!v->fault_quiet)
+		explain_fault(&fc, e);
+	return ABI_STATUS_FAULT;
+}
+
+int vcpu_run(struct vcpu *v, unsigned timeout_sec)
+{
+	struct fault_context fc = vcpu_fault_context(v);
+	uint64_t start = now_ns();
+	struct exit_info e;
+	int status;
+
+	v->stop = false;
+	run_timeout_arm(v->run, timeout_sec);
+	do {
+		status = vcpu_step(v, &e);
+		if (status == VCPU_INTERRUPTED && run_timeout_expired()) {
+			explain_timeout(&fc, timeout_sec);
+			status = ABI_STATUS_TIMEOUT;
+		}
+	} while (status < 0);
+	run_timeout_disarm();
+	if (v->stats)
+		v->stats->elapsed_ns = now_ns() - start;
+	return status;
+}
