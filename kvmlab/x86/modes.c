@@ -20,6 +20,7 @@
 #include "kvmlab/base/log.h"
 #include "kvmlab/x86/modes.h"
 #include "kvmlab/x86/paging.h"
+#include "kvmlab/x86/regbits.h"
 
 #define MAX_COLS 80
 
@@ -345,26 +346,6 @@ static void print_wrapped(FILE *out, int col, int indent, const char *text,
 	fputc('\n', out);
 }
 
-/* System-segment and gate types, S=0 (SDM Vol. 3A, 3.5, Table 3-2). */
-static const char *const system_type[16] = {
-    "reserved type 0",
-    "TSS (16-bit, available)",
-    "LDT",
-    "TSS (16-bit, busy)",
-    "call gate (16-bit)",
-    "task gate",
-    "interrupt gate (16-bit)",
-    "trap gate (16-bit)",
-    "reserved type 8",
-    "TSS (available)",
-    "reserved type 10",
-    "TSS (busy)",
-    "call gate",
-    "reserved type 13",
-    "interrupt gate",
-    "trap gate",
-};
-
 /* "code exec/read accessed, 32-bit, DPL0, present, 4K granular" */
 static void segment_describe(const struct kvm_segment *seg, char *buf,
 			     size_t len)
@@ -377,20 +358,16 @@ static void segment_describe(const struct kvm_segment *seg, char *buf,
 		return;
 	}
 	if (!seg->s) {
-		snprintf(buf, len, "%s, DPL%u, %s, %s", system_type[type],
-			 seg->dpl, seg->present ? "present" : "not present",
+		snprintf(buf, len, "%s, DPL%u, %s, %s",
+			 desc_types[0][type].full, seg->dpl,
+			 seg->present ? "present" : "not present",
 			 seg->g ? "4K granular" : "byte granular");
 		return;
 	}
 	/* D/B: default operand size for code, stack/bound size for data. */
 	size = (type & 8) && seg->l ? "64-bit" : seg->db ? "32-bit" : "16-bit";
-	snprintf(buf, len, "%s %s%s%s, %s, DPL%u, %s, %s%s",
-		 type & 8 ? "code" : "data",
-		 type & 8 ? (type & 2 ? "exec/read" : "exec-only")
-			  : (type & 2 ? "read/write" : "read-only"),
-		 type & 4 ? (type & 8 ? " conforming" : " expand-down") : "",
-		 type & 1 ? " accessed" : "", size, seg->dpl,
-		 seg->present ? "present" : "not present",
+	snprintf(buf, len, "%s, %s, DPL%u, %s, %s%s", desc_types[1][type].full,
+		 size, seg->dpl, seg->present ? "present" : "not present",
 		 seg->g ? "4K granular" : "byte granular",
 		 seg->avl ? ", AVL" : "");
 }
@@ -408,36 +385,12 @@ void segment_print(const char *name, const struct kvm_segment *seg, FILE *out)
 	print_wrapped(out, 6, 6, desc, ", ");
 }
 
-struct bit_name {
-	unsigned bit;
-	const char *name;
-};
-
-/* SDM Vol. 3A, 2.5 (CR0, CR4) and 2.2.1 (EFER). */
-static const struct bit_name cr0_bits[] = {
-    {0, "PE"},	{1, "MP"},  {2, "EM"},	{3, "TS"},  {4, "ET"},	{5, "NE"},
-    {16, "WP"}, {18, "AM"}, {29, "NW"}, {30, "CD"}, {31, "PG"}, {0, NULL},
-};
-static const struct bit_name cr4_bits[] = {
-    {0, "VME"},	   {1, "PVI"},	    {2, "TSD"},		{3, "DE"},
-    {4, "PSE"},	   {5, "PAE"},	    {6, "MCE"},		{7, "PGE"},
-    {8, "PCE"},	   {9, "OSFXSR"},   {10, "OSXMMEXCPT"}, {11, "UMIP"},
-    {12, "LA57"},  {13, "VMXE"},    {14, "SMXE"},	{16, "FSGSBASE"},
-    {17, "PCIDE"}, {18, "OSXSAVE"}, {19, "KL"},		{20, "SMEP"},
-    {21, "SMAP"},  {22, "PKE"},	    {23, "CET"},	{24, "PKS"},
-    {0, NULL},
-};
-static const struct bit_name efer_bits[] = {
-    {0, "SCE"},	   {8, "LME"},	  {10, "LMA"}, {11, "NXE"}, {12, "SVME"},
-    {13, "LMSLE"}, {14, "FFXSR"}, {15, "TCE"}, {0, NULL},
-};
-
 /*
  * "  cr0  0x80010011 [PE ET WP PG]": the register, then the names of the
  * bits that are set (bitN for one this table does not know).
  */
 static void reg_print(FILE *out, const char *name, uint64_t value,
-		      const struct bit_name *names)
+		      const struct bit_field *names)
 {
 	char text[256];
 	size_t used = 0;
@@ -445,7 +398,7 @@ static void reg_print(FILE *out, const char *name, uint64_t value,
 	int col;
 
 	for (bit = 0; bit < 64; bit++) {
-		const struct bit_name *n;
+		const struct bit_field *n;
 		char unknown[8];
 		const char *label = NULL;
 

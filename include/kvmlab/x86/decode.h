@@ -9,8 +9,8 @@
  *   CR0 0x80010011 -> "PG cd nw am WP ne ET ts em mp PE"
  * Multi-bit fields (RFLAGS.IOPL) show their value: "iopl=0", "IOPL=3".
  * A set bit the table does not name shows as "BITn", so nothing set is
- * ever hidden.  Bit positions are those of the Intel SDM Vol. 3A, 2.3
- * (RFLAGS: Vol. 1, 3.4.3) and 2.5 (CR0, CR4), 2.2.1 (EFER).
+ * ever hidden.  The names and bit positions are regbits.h's tables, the
+ * ones the rest of kvmlab prints too.
  *
  * These functions print nothing and keep no state: the viewer's panes,
  * its file dump and the unit tests all call them.
@@ -24,21 +24,18 @@
 #include <linux/kvm.h>
 
 #include "kvmlab/exits/exits.h"
-
-/* A bit field of a register: `width` bits from `bit`, named in upper case. */
-struct bit_field {
-	uint8_t bit, width;
-	const char *name;
-};
+#include "kvmlab/x86/regbits.h"
 
 /*
  * Decode `value` with `fields` (highest bit first, ended by a NULL name)
  * into `buf`, words separated by one space.  Bits in `quiet` (reserved
  * bits that always read 1, such as RFLAGS bit 1) are not reported as
- * unnamed.  Returns `buf`; the text is cut to fit `len`.
+ * unnamed.  Fields with a bit in `hide` are left out, as if the table did
+ * not name them: a set one shows as BITn.  Returns `buf`; the text is cut
+ * to fit `len`.
  */
 const char *decode_bits(uint64_t value, const struct bit_field *fields,
-			uint64_t quiet, char *buf, size_t len);
+			uint64_t quiet, uint64_t hide, char *buf, size_t len);
 
 /* The registers the viewer decodes.  Each returns `buf`. */
 const char *decode_cr0(uint64_t cr0, char *buf, size_t len);

@@ -19,6 +19,8 @@
 #include <linux/kvm.h>
 
 #include "kvmlab/base/memory.h"
+/* CR0_PE, CR4_PAE, EFER_LMA, ...: the bits the modes below set. */
+#include "kvmlab/x86/regbits.h"
 
 /* Access byte (bits 40-47 of a descriptor) pieces. */
 #define DESC_TYPE_DATA_RW  0x2 /* data, read/write */
@@ -64,16 +66,6 @@ void gdt_build(uint64_t gdt[GDT_ENTRIES]);
  */
 void segment_from_gdt(const uint64_t gdt[GDT_ENTRIES], uint16_t selector,
 		      struct kvm_segment *seg);
-
-/* Control-register bits used here (SDM Vol. 3A, 2.5 and 2.2.1). */
-#define CR0_PE	 (1u << 0)
-#define CR0_ET	 (1u << 4)
-#define CR0_NE	 (1u << 5)
-#define CR0_WP	 (1u << 16)
-#define CR0_PG	 (1u << 31)
-#define CR4_PAE	 (1u << 5)
-#define EFER_LME (1u << 8)
-#define EFER_LMA (1u << 10)
 
 /*
  * Describe the mode `s` puts the CPU in: "real mode", "protected mode,
