@@ -4,7 +4,8 @@
  * kvmlab/x86/modes.c packs and unpacks them (against values worked out by
  * hand from the SDM's descriptor layout, Vol. 3A 3.4.5, Figure 3-8),
  * builds the GDT every chapter uses and loads selectors from it the way
- * the CPU does.
+ * the CPU does; kvmlab/x86/decode.c names a segment's attributes for the
+ * register viewer.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <cmocka.h>
 
 #include "abi/machine.h"
+#include "kvmlab/x86/decode.h"
 #include "kvmlab/x86/modes.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -208,6 +210,83 @@ static void test_segment_from_gdt(void **state)
 	}
 }
 
+/*
+ * A segment's attributes on the viewer's one line (decode.c): the type
+ * names are regbits.c's short ones.
+ */
+static void test_decode_segment(void **state)
+{
+	static const struct {
+		const char *what;
+		uint64_t desc; /* as in a GDT; 0 = use `seg` below */
+		struct kvm_segment seg;
+		const char *want;
+	} cases[] = {
+	    {"64-bit code",
+	     0x00af9b000000ffffull,
+	     {0},
+	     "code exec/read acc 64-bit DPL0 present 4K"},
+	    {"flat 32-bit code",
+	     0x00cf9a000000ffffull,
+	     {0},
+	     "code exec/read 32-bit DPL0 present 4K"},
+	    {"flat data",
+	     0x00cf93000000ffffull,
+	     {0},
+	     "data read/write acc 32-bit DPL0 present 4K"},
+	    {"user code",
+	     0x00cffa000000ffffull,
+	     {0},
+	     "code exec/read 32-bit DPL3 present 4K"},
+	    {"conforming",
+	     0x00cf9e000000ffffull,
+	     {0},
+	     "code exec/read conforming 32-bit DPL0 present 4K"},
+	    /* desc_decode() calls a descriptor that is not present unusable,
+	     * as KVM does; the attributes alone still decode. */
+	    {"not present", 0x0040180000000fffull, {0}, "unusable"},
+	    {"exec-only, not present",
+	     0,
+	     {.type = 8, .s = 1, .db = 1, .present = 0},
+	     "code exec-only 32-bit DPL0 not-present"},
+	    {"expand-down",
+	     0x0000940000000fffull,
+	     {0},
+	     "data read-only expand-down 16-bit DPL0 present"},
+	    {"AVL",
+	     0x00d092000000ffffull,
+	     {0},
+	     "data read/write 32-bit DPL0 present 4K AVL"},
+	    {"32-bit TSS busy",
+	     0x00008b0000000067ull,
+	     {0},
+	     "sys TSS busy DPL0 present"},
+	    {"LDT", 0x0000820000000fffull, {0}, "sys LDT DPL0 present"},
+	    {"interrupt gate",
+	     0x00008e0000000000ull,
+	     {0},
+	     "sys int gate DPL0 present"},
+	    /* Real mode as KVM reports it: 64 KiB, data, accessed. */
+	    {"real-mode data",
+	     0,
+	     {.limit = 0xffff, .type = 3, .s = 1, .present = 1},
+	     "data read/write acc 16-bit DPL0 present"},
+	    {"null selector", 0, {.unusable = 1}, "unusable"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct kvm_segment seg = cases[i].seg;
+		char buf[96];
+
+		print_message("  %s\n", cases[i].what);
+		if (cases[i].desc)
+			desc_decode(cases[i].desc, &seg);
+		assert_ptr_equal(decode_segment(&seg, buf, sizeof(buf)), buf);
+		assert_string_equal(buf, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +295,7 @@ int main(void)
 	    cmocka_unit_test(test_desc_round_trip),
 	    cmocka_unit_test(test_gdt_build),
 	    cmocka_unit_test(test_segment_from_gdt),
+	    cmocka_unit_test(test_decode_segment),
 	};
 
 	return cmocka_run_group_tests_name("descriptors", tests, NULL, NULL);

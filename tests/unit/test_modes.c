@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of the CPU modes (chapters 2-3), no KVM needed: how
- * kvmlab/x86/modes.c names the mode a register state puts the CPU in, and
- * the register state modes_real/protected/long compute, including what
- * they write into guest memory.
+ * kvmlab/x86/modes.c names the mode a register state puts the CPU in
+ * (and the viewer's coarser class, kvmlab/viewer/breaks.c), and the
+ * register state modes_real/protected/long compute, including what they
+ * write into guest memory.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,6 +21,7 @@
 #include "abi/machine.h"
 #include "kvmlab/base/log.h"
 #include "kvmlab/base/memory.h"
+#include "kvmlab/viewer/breaks.h"
 #include "kvmlab/x86/modes.h"
 #include "kvmlab/x86/paging.h"
 
@@ -90,6 +92,32 @@ static void test_cpu_mode_describe(void **state)
 		assert_ptr_equal(cpu_mode_describe(&s, buf, sizeof(buf)), buf);
 		assert_string_equal(buf, cases[i].want);
 	}
+}
+
+/* The viewer's class, for its mode-change break: CR0.PE and EFER.LMA. */
+static void test_cpu_class(void **state)
+{
+	static const struct {
+		uint64_t cr0, efer;
+		enum cpu_class want;
+	} cases[] = {
+	    {0x60000010, 0, CPU_REAL},
+	    {0x60000010 | CR0_PE, 0, CPU_PROTECTED},
+	    /* LME alone is not long mode: LMA is what the CPU sets. */
+	    {0x60000010 | CR0_PE, EFER_LME, CPU_PROTECTED},
+	    {0x60000010 | CR0_PE | CR0_PG, EFER_LME | EFER_LMA, CPU_LONG},
+	};
+	struct kvm_sregs s = {0};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		s.cr0 = cases[i].cr0;
+		s.efer = cases[i].efer;
+		assert_int_equal(cpu_class_of(&s), cases[i].want);
+	}
+	assert_string_equal(cpu_class_name(CPU_REAL), "real mode");
+	assert_string_equal(cpu_class_name(CPU_PROTECTED), "protected mode");
+	assert_string_equal(cpu_class_name(CPU_LONG), "long mode");
 }
 
 /* ---- modes_*: start from what KVM_GET_SREGS returns after reset ---- */
@@ -380,6 +408,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cpu_mode_describe),
+	    cmocka_unit_test(test_cpu_class),
 	    cmocka_unit_test(test_modes_real),
 	    cmocka_unit_test_setup_teardown(test_modes_protected, guest_setup,
 					    guest_teardown),
