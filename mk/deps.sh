@@ -17,6 +17,9 @@ set -u
 build_pkgs="gcc make binutils pkg-config libc6-dev libcmocka-dev libfdt-dev libncurses-dev"
 # dtc decodes the device trees of chapter 5 (and its tests).
 build_pkgs="$build_pkgs device-tree-compiler"
+# zlib inflates the screenshots for the slide test's PNG reader
+# (tests/slides/pngstat.c), built with the unit tests by `make`.
+build_pkgs="$build_pkgs zlib1g-dev"
 # strace lets the chapter 1 deck show the ioctls in the order they run.
 slides_pkgs="$build_pkgs pandoc graphviz strace"
 # clang-format: CI's style check; tmux drives the viewer in a terminal;

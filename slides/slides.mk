@@ -67,9 +67,9 @@ $(BUILD)/slides/%.html: $(BUILD)/slides/%.md slides/kvmlab.css slides/fit.html $
 		--css=slides/kvmlab.css --include-after-body=slides/fit.html \
 		--resource-path=$(BUILD)/slides -o $@ $<
 
-# The slide test's PNG reader (no image library needed).
+# The slide test's PNG reader (zlib inflates; no image library needed).
 $(BUILD)/tests/pngstat: $(BUILD)/tests/slides/pngstat.o
 	$(quiet) LINK $@
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs zlib)
 
 vmm: $(BUILD)/tests/pngstat

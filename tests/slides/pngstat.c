@@ -19,277 +19,19 @@
  * thousands of ink pixels.  The slide test decides what is enough.
  *
  * It reads the PNGs Chromium writes (8 bits per channel, grey, grey+alpha,
- * RGB or RGBA, not interlaced) with its own inflate (RFC 1950/1951), so the
- * test needs no image library.  Exit status 0, or 1 if a file could not be
- * read, with the reason.
+ * RGB or RGBA, not interlaced): zlib inflates the image data, and the PNG
+ * chunks and row filters are read here, so the test needs no image
+ * library.  Exit status 0, or 1 if a file could not be read, with the
+ * reason.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- Inflate: the decompressor of zlib streams, after RFC 1951 ---------- */
-
-#define MAXBITS 15
-
-struct inflate {
-	const uint8_t *in;
-	size_t in_len, in_pos;
-	uint32_t bitbuf; /* bits read from `in` and not used yet */
-	int bitcnt;
-	uint8_t *out;
-	size_t out_len, out_pos;
-};
-
-/* A canonical Huffman code: how many codes of each length, and the symbols
- * ordered by code. */
-struct huffman {
-	short count[MAXBITS + 1];
-	short symbol[288];
-};
-
-/* The next `need` bits (at most 16), least significant first; -1 at the end
- * of the input. */
-static int bits(struct inflate *s, int need)
-{
-	uint32_t v = s->bitbuf;
-
-	while (s->bitcnt < need) {
-		if (s->in_pos == s->in_len)
-			return -1;
-		v |= (uint32_t)s->in[s->in_pos++] << s->bitcnt;
-		s->bitcnt += 8;
-	}
-	s->bitbuf = v >> need;
-	s->bitcnt -= need;
-	return (int)(v & ((1u << need) - 1));
-}
-
-/* Build a code from the code length of each symbol.  Returns 0 for a
- * complete code, more than 0 for an incomplete one, -1 for an impossible
- * one (more codes of a length than there is room for). */
-static int huff_build(struct huffman *h, const short *length, int n)
-{
-	short offs[MAXBITS + 1];
-	int left = 1;
-
-	memset(h->count, 0, sizeof(h->count));
-	for (int i = 0; i < n; i++)
-		h->count[length[i]]++;
-	if (h->count[0] == n)
-		return 0;
-	for (int len = 1; len <= MAXBITS; len++) {
-		left = left * 2 - h->count[len];
-		if (left < 0)
-			return -1;
-	}
-	offs[1] = 0;
-	for (int len = 1; len < MAXBITS; len++)
-		offs[len + 1] = (short)(offs[len] + h->count[len]);
-	for (int i = 0; i < n; i++)
-		if (length[i])
-			h->symbol[offs[length[i]]++] = (short)i;
-	return left;
-}
-
-/* Read one symbol, a bit at a time (codes are stored most significant bit
- * first); -1 on bad input. */
-static int huff_decode(struct inflate *s, const struct huffman *h)
-{
-	int code = 0, first = 0, index = 0;
-
-	for (int len = 1; len <= MAXBITS; len++) {
-		int b = bits(s, 1);
-
-		if (b < 0)
-			return -1;
-		code |= b;
-		if (code - h->count[len] < first)
-			return h->symbol[index + (code - first)];
-		index += h->count[len];
-		first = (first + h->count[len]) << 1;
-		code <<= 1;
-	}
-	return -1;
-}
-
-/* RFC 1951, 3.2.5: what length and distance codes stand for. */
-static const short len_base[29] = {3,  4,  5,  6,   7,	 8,   9,   10,	11, 13,
-				   15, 17, 19, 23,  27,	 31,  35,  43,	51, 59,
-				   67, 83, 99, 115, 131, 163, 195, 227, 258};
-static const short len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
-				    2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-static const short dist_base[30] = {
-    1,	  2,	3,    4,    5,	  7,	9,    13,    17,    25,
-    33,	  49,	65,   97,   129,  193,	257,  385,   513,   769,
-    1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
-static const short dist_extra[30] = {0, 0, 0,  0,  1,  1,  2,  2,  3,  3,
-				     4, 4, 5,  5,  6,  6,  7,  7,  8,  8,
-				     9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
-
-/* The body of a compressed block: literals, and (length, distance) pairs
- * that copy earlier output, up to the end-of-block symbol 256. */
-static int codes(struct inflate *s, const struct huffman *lc,
-		 const struct huffman *dc)
-{
-	for (;;) {
-		int sym = huff_decode(s, lc), d, e1, e2;
-		size_t len, dist;
-
-		if (sym < 0)
-			return -1;
-		if (sym < 256) {
-			if (s->out_pos == s->out_len)
-				return -1;
-			s->out[s->out_pos++] = (uint8_t)sym;
-			continue;
-		}
-		if (sym == 256)
-			return 0;
-		sym -= 257;
-		if (sym >= 29)
-			return -1;
-		e1 = bits(s, len_extra[sym]);
-		d = huff_decode(s, dc);
-		if (e1 < 0 || d < 0 || d >= 30)
-			return -1;
-		e2 = bits(s, dist_extra[d]);
-		if (e2 < 0)
-			return -1;
-		len = (size_t)(len_base[sym] + e1);
-		dist = (size_t)(dist_base[d] + e2);
-		if (dist > s->out_pos || len > s->out_len - s->out_pos)
-			return -1;
-		for (; len; len--, s->out_pos++)
-			s->out[s->out_pos] = s->out[s->out_pos - dist];
-	}
-}
-
-/* Block type 0: bytes stored as they are, from the next byte boundary. */
-static int stored(struct inflate *s)
-{
-	const uint8_t *p = s->in + s->in_pos;
-	size_t len;
-
-	s->bitbuf = 0;
-	s->bitcnt = 0;
-	if (s->in_len - s->in_pos < 4)
-		return -1;
-	len = (size_t)(p[0] | p[1] << 8);
-	if (len != (size_t)(~(p[2] | p[3] << 8) & 0xffff))
-		return -1;
-	s->in_pos += 4;
-	if (s->in_len - s->in_pos < len || s->out_len - s->out_pos < len)
-		return -1;
-	memcpy(s->out + s->out_pos, s->in + s->in_pos, len);
-	s->in_pos += len;
-	s->out_pos += len;
-	return 0;
-}
-
-/* Block type 1: the fixed codes of RFC 1951, 3.2.6. */
-static int fixed(struct inflate *s)
-{
-	static struct huffman lc, dc;
-	static int built;
-
-	if (!built) {
-		short l[288];
-
-		for (int i = 0; i < 288; i++)
-			l[i] = i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8;
-		huff_build(&lc, l, 288);
-		for (int i = 0; i < 30; i++)
-			l[i] = 5;
-		huff_build(&dc, l, 30);
-		built = 1;
-	}
-	return codes(s, &lc, &dc);
-}
-
-/* Block type 2: the codes are described at the start of the block, in a
- * code of their own (RFC 1951, 3.2.7). */
-static int dynamic(struct inflate *s)
-{
-	static const short order[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
-					11, 4,	12, 3, 13, 2, 14, 1, 15};
-	short lengths[286 + 30];
-	struct huffman lc, dc;
-	int nlen = bits(s, 5) + 257, ndist = bits(s, 5) + 1;
-	int ncode = bits(s, 4) + 4, i = 0, r;
-
-	if (nlen < 257 || ndist < 1 || ncode < 4 || nlen > 286 || ndist > 30)
-		return -1;
-	for (; i < ncode; i++) {
-		r = bits(s, 3);
-		if (r < 0)
-			return -1;
-		lengths[order[i]] = (short)r;
-	}
-	for (; i < 19; i++)
-		lengths[order[i]] = 0;
-	if (huff_build(&lc, lengths, 19) != 0)
-		return -1;
-
-	for (i = 0; i < nlen + ndist;) {
-		int sym = huff_decode(s, &lc), rep;
-		short len = 0;
-
-		if (sym < 0)
-			return -1;
-		if (sym < 16) {
-			lengths[i++] = (short)sym;
-			continue;
-		}
-		if (sym == 16) {
-			if (i == 0)
-				return -1;
-			len = lengths[i - 1];
-			r = bits(s, 2);
-			rep = 3 + r;
-		} else if (sym == 17) {
-			r = bits(s, 3);
-			rep = 3 + r;
-		} else {
-			r = bits(s, 7);
-			rep = 11 + r;
-		}
-		if (r < 0 || i + rep > nlen + ndist)
-			return -1;
-		while (rep--)
-			lengths[i++] = len;
-	}
-	if (lengths[256] == 0)
-		return -1;
-	r = huff_build(&lc, lengths, nlen);
-	if (r < 0 || (r > 0 && nlen - lc.count[0] != 1))
-		return -1;
-	r = huff_build(&dc, lengths + nlen, ndist);
-	if (r < 0 || (r > 0 && ndist - dc.count[0] != 1))
-		return -1;
-	return codes(s, &lc, &dc);
-}
-
-static int inflate_all(struct inflate *s)
-{
-	int last;
-
-	do {
-		int type, r;
-
-		last = bits(s, 1);
-		type = bits(s, 2);
-		if (last < 0 || type < 0)
-			return -1;
-		r = type == 0	? stored(s)
-		    : type == 1 ? fixed(s)
-		    : type == 2 ? dynamic(s)
-				: -1;
-		if (r)
-			return -1;
-	} while (!last);
-	return 0;
-}
+#define ZLIB_CONST
+#include <zlib.h>
 
 /* ---- PNG ----------------------------------------------------------------- */
 
@@ -343,13 +85,36 @@ static const char *unfilter(const uint8_t *raw, struct image *img)
 	return NULL;
 }
 
+/*
+ * Inflate the deflate data after a zlib stream's 2-byte header (checked by
+ * png_decode(), which names a stream that is not zlib): it must end, and
+ * fill `out` exactly.  A raw inflate (windowBits -15): the Adler-32
+ * trailer is ignored, only the pixels matter here.
+ */
+static int inflate_exact(const uint8_t *in, size_t in_len, uint8_t *out,
+			 size_t out_len)
+{
+	z_stream z = {0};
+	int r;
+
+	if (in_len > UINT_MAX || out_len > UINT_MAX ||
+	    inflateInit2(&z, -MAX_WBITS) != Z_OK)
+		return -1;
+	z.next_in = in;
+	z.avail_in = (uInt)in_len;
+	z.next_out = out;
+	z.avail_out = (uInt)out_len;
+	r = inflate(&z, Z_FINISH);
+	inflateEnd(&z);
+	return r == Z_STREAM_END && z.total_out == out_len ? 0 : -1;
+}
+
 static const char *png_decode(const uint8_t *d, size_t n, struct image *img)
 {
 	static const uint8_t sig[8] = {137, 80, 78, 71, 13, 10, 26, 10};
 	uint8_t *idat = NULL, *raw;
 	size_t idat_len = 0, pos = 8, raw_len;
 	int depth = 0, ctype = -1, interlace = 0;
-	struct inflate s = {0};
 	const char *err = NULL;
 
 	if (n < 8 || memcmp(d, sig, 8))
@@ -408,18 +173,12 @@ static const char *png_decode(const uint8_t *d, size_t n, struct image *img)
 	    (size_t)img->height * ((size_t)img->width * img->channels + 1);
 	raw = malloc(raw_len);
 	img->px = malloc(raw_len);
-	if (!raw || !img->px) {
+	if (!raw || !img->px)
 		err = "out of memory";
-	} else {
-		s.in = idat + 2;
-		s.in_len = idat_len - 2;
-		s.out = raw;
-		s.out_len = raw_len;
-		if (inflate_all(&s) || s.out_pos != raw_len)
-			err = "the compressed image data is corrupt";
-		else
-			err = unfilter(raw, img);
-	}
+	else if (inflate_exact(idat + 2, idat_len - 2, raw, raw_len))
+		err = "the compressed image data is corrupt";
+	else
+		err = unfilter(raw, img);
 	free(raw);
 	free(idat);
 	if (err) {
