@@ -39,7 +39,7 @@ static void debugexit_io(void *opaque, struct bus_access *a)
 		return;
 	}
 	status = debugexit_status((int)(a->value & 0xff));
-	vcpu_request_stop(v, status);
+	vcpu_stop(v, status);
 }
 
 int debugexit_register(struct vcpu *v)

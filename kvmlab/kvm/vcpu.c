@@ -124,8 +124,10 @@ int vcpu_set_sregs(struct vcpu *v, const struct kvm_sregs *s)
 	VCPU_IOCTL(v, KVM_SET_SREGS, s, "KVM_SET_SREGS");
 }
 
-void vcpu_request_stop(struct vcpu *v, int status)
+void vcpu_stop(void *vcpu, int status)
 {
+	struct vcpu *v = vcpu;
+
 	v->stop = true;
 	v->stop_status = status;
 }

@@ -56,8 +56,12 @@ int vcpu_set_regs(struct vcpu *v, const struct kvm_regs *r);
 int vcpu_get_sregs(struct vcpu *v, struct kvm_sregs *s);
 int vcpu_set_sregs(struct vcpu *v, const struct kvm_sregs *s);
 
-/* Ask the running loop to stop with `status` (the debug-exit device). */
-void vcpu_request_stop(struct vcpu *v, int status);
+/*
+ * Ask the running loop to stop with `status`.  It is the stop callback a
+ * device is given (the debug-exit port): devices know their bus and this
+ * callback, not the vCPU, so `vcpu` is the struct vcpu as an opaque.
+ */
+void vcpu_stop(void *vcpu, int status);
 
 /* The context explain_fault() needs, filled from this vCPU. */
 struct fault_context vcpu_fault_context(const struct vcpu *v);
