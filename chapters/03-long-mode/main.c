@@ -23,6 +23,7 @@
 
 #include "abi/machine.h"
 #include "kvmlab/machine/boot.h"
+#include "kvmlab/dev/board.h"
 #include "kvmlab/dev/console.h"
 #include "kvmlab/dev/debugexit.h"
 #include "kvmlab/load/loader.h"
@@ -190,6 +191,9 @@ int main(int argc, char **argv)
 	struct options opt;
 	struct machine m;
 	struct console con;
+	struct debugexit debug_exit;
+	/* Where devices plug in: the buses; no device tree before chapter 5. */
+	struct board board = {.pio = &m.pio, .mmio = &m.mmio};
 	char dir[4096];
 	int r, status;
 
@@ -213,7 +217,7 @@ int main(int argc, char **argv)
 		goto out;
 	/* Devices: the debug-exit port and the console. */
 	status = ABI_STATUS_HOST;
-	if (debugexit_register(&m.cpu) ||
+	if (debugexit_register(&debug_exit, &board, vcpu_stop, &m.cpu) ||
 	    console_register(&con, &m.pio, stdout))
 		goto out;
 	/* Long mode with VMM-built tables, or protected mode at start32. */

@@ -23,6 +23,7 @@
 
 #include "abi/machine.h"
 #include "kvmlab/machine/boot.h"
+#include "kvmlab/dev/board.h"
 #include "kvmlab/dev/debugexit.h"
 #include "kvmlab/dev/serial8250.h"
 #include "kvmlab/load/loader.h"
@@ -52,6 +53,9 @@ int main(int argc, char **argv)
 {
 	struct options opt;
 	struct machine m;
+	struct debugexit debug_exit;
+	/* Where devices plug in: the buses; no device tree before chapter 5. */
+	struct board board = {.pio = &m.pio, .mmio = &m.mmio};
 	int r, status;
 
 	r = options_parse(&opt, &chapter, argc, argv);
@@ -79,7 +83,7 @@ int main(int argc, char **argv)
 	 * the monitor sees it and ends instead of waiting forever. */
 	if (opt.tui)
 		serial8250_hang_up(&uart);
-	if (debugexit_register(&m.cpu) ||
+	if (debugexit_register(&debug_exit, &board, vcpu_stop, &m.cpu) ||
 	    serial8250_register(&uart, &m.pio, ABI_PORT_COM1))
 		goto out;
 	/* Long mode with VMM-built page tables, as in chapter 3. */

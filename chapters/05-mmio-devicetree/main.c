@@ -22,6 +22,7 @@
 
 #include "abi/machine.h"
 #include "kvmlab/machine/boot.h"
+#include "kvmlab/dev/board.h"
 #include "kvmlab/dev/clock.h"
 #include "kvmlab/dev/debugexit.h"
 #include "kvmlab/dev/serial8250.h"
@@ -92,6 +93,9 @@ int main(int argc, char **argv)
 	struct options opt;
 	struct machine m;
 	struct clock_dev clock;
+	struct debugexit debug_exit;
+	/* Where devices plug in: the buses. */
+	struct board board = {.pio = &m.pio, .mmio = &m.mmio};
 	struct dt_machine tree;
 	uint64_t dtb;
 	int r, status;
@@ -117,7 +121,7 @@ int main(int argc, char **argv)
 	 * only here), the clock (MMIO 0xc0000000). */
 	status = ABI_STATUS_HOST;
 	serial8250_init(&uart, stdout, -1);
-	if (debugexit_register(&m.cpu) ||
+	if (debugexit_register(&debug_exit, &board, vcpu_stop, &m.cpu) ||
 	    serial8250_register(&uart, &m.pio, ABI_PORT_COM1) ||
 	    clock_register(&clock, &m.mmio, ABI_MMIO_CLOCK, NULL))
 		goto out;

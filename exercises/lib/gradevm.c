@@ -59,6 +59,7 @@ static void tables(const struct guest_mem *mem)
 
 int grade_vm_open(struct grade_vm *g, const char *path, uint64_t ram)
 {
+	struct board board;
 	int status;
 
 	memset(g, 0, sizeof(*g));
@@ -78,7 +79,8 @@ int grade_vm_open(struct grade_vm *g, const char *path, uint64_t ram)
 	bus_init(&g->mmio, "mmio");
 	g->cpu.pio = &g->pio;
 	g->cpu.mmio = &g->mmio;
-	if (debugexit_register(&g->cpu))
+	board = (struct board){.pio = &g->pio, .mmio = &g->mmio};
+	if (debugexit_register(&g->debug_exit, &board, vcpu_stop, &g->cpu))
 		return ABI_STATUS_HOST;
 	return 0;
 }

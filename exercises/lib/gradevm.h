@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "kvmlab/dev/bus.h"
+#include "kvmlab/dev/debugexit.h"
 #include "kvmlab/kvm/kvm.h"
 #include "kvmlab/load/loader.h"
 #include "kvmlab/kvm/vcpu.h"
@@ -29,6 +30,7 @@ struct grade_vm {
 	struct vcpu cpu;
 	struct guest_image img;
 	struct bus pio, mmio;
+	struct debugexit debug_exit;
 };
 
 /*

@@ -229,7 +229,9 @@ int viewer_run_raw(const struct viewer_raw *raw, const struct options *opt,
 	struct vm vm = {.kvm = &kvm, .fd = raw->vm_fd, .mem = *raw->mem};
 	struct vcpu cpu = {0};
 	struct bus pio, mmio;
+	struct board board = {.pio = &pio, .mmio = &mmio};
 	struct console con;
+	struct debugexit debug_exit;
 	int status;
 
 	cpu.vm = &vm;
@@ -242,7 +244,8 @@ int viewer_run_raw(const struct viewer_raw *raw, const struct options *opt,
 	bus_init(&mmio, "mmio");
 	cpu.pio = &pio;
 	cpu.mmio = &mmio;
-	if (debugexit_register(&cpu) || console_register(&con, &pio, stdout))
+	if (debugexit_register(&debug_exit, &board, vcpu_stop, &cpu) ||
+	    console_register(&con, &pio, stdout))
 		return ABI_STATUS_HOST;
 	status = viewer_run(&cpu, opt, binary);
 	if (raw->exits)

@@ -30,8 +30,9 @@ skip() {
 	exit 77
 }
 
-# A chapter binary that runs an exercise stub (in the student tree) stops
-# at once and notes it in $KVMLAB_EXERCISE_LOG, which the runner sets.
+# A chapter binary that runs a VMM exercise stub (in the student tree)
+# stops at once and notes it in $KVMLAB_EXERCISE_LOG, which the runner
+# sets; a guest's stub is noted by run_vmm (note_guest_stub, below).
 # A test that waits for output calls stub_check in its loop, so it stops
 # at once too instead of waiting out its deadline.
 stub_check() {
@@ -45,12 +46,27 @@ need_kvm() {
 		skip "needs KVM: $(tail -n 1 "$TMP/probe")"
 }
 
+# note_guest_stub: call once a chapter binary has ended, its status in
+# STATUS.  Status 78 (ABI_STATUS_EXERCISE) with nothing noted in
+# $KVMLAB_EXERCISE_LOG came from the guest: a guest exercise stub wrote 78
+# to the debug-exit port, and the VMM, which knows nothing of the labs,
+# passed it on.  Note it as "guest" (the grader's diagnosis then says "in
+# guest code"), as exercises/lib/exercise.c notes a VMM stub, which has
+# noted itself already.  No log set (outside the grader): nothing to do.
+note_guest_stub() {
+	[ "$STATUS" -eq 78 ] || return 0
+	[ -n "${KVMLAB_EXERCISE_LOG:-}" ] || return 0
+	[ -s "$KVMLAB_EXERCISE_LOG" ] && return 0
+	echo guest >>"$KVMLAB_EXERCISE_LOG" 2>/dev/null || true
+}
+
 # run_vmm CMD...: run with stdin from /dev/null, capture everything.
 run_vmm() {
 	echo "\$ $*" >&2
 	"$@" </dev/null >"$OUT" 2>"$ERR"
 	STATUS=$?
 	[ "$STATUS" -lt 128 ] || fail "$1 was killed by signal $((STATUS - 128))"
+	note_guest_stub
 	grep -q 'Sanitizer' "$ERR" && fail "the sanitizer reported an error"
 	return 0
 }

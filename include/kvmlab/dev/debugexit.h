@@ -1,13 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * debugexit: the port a guest writes its verdict to (chapter 1).  A byte
- * written to ABI_PORT_DEBUG_EXIT ends the VM; the chapter binary exits
- * with that byte as its status.
+ * debugexit: the port a guest writes its verdict to.  A byte written to
+ * ABI_PORT_DEBUG_EXIT ends the VM; the chapter binary exits with that
+ * byte as its status.  Chapter 1 applies debugexit_status() in its own
+ * port I/O handler; from chapter 2 the device sits on the port bus, and
+ * from chapter 5 it is in the device tree too.
+ *
+ * The device knows its bus and a stop callback, not the vCPU: the chapter
+ * hands it vcpu_stop() and its vCPU, a test anything else.
  */
 #ifndef KVMLAB_DEV_DEBUGEXIT_H
 #define KVMLAB_DEV_DEBUGEXIT_H
 
-#include "kvmlab/kvm/vcpu.h"
+#include "kvmlab/dev/board.h"
+
+struct debugexit {
+	/* Called with the status of each byte written (debugexit_status()). */
+	void (*stop)(void *opaque, int status);
+	void *opaque;
+};
 
 /*
  * The exit status for `value` written to the debug-exit port: the value
@@ -17,7 +28,13 @@
  */
 int debugexit_status(int value);
 
-/* Register on `v->pio` at ABI_PORT_DEBUG_EXIT.  0 or bus_register's error. */
-int debugexit_register(struct vcpu *v);
+/*
+ * Register on b->pio at ABI_PORT_DEBUG_EXIT (one port) and, when the
+ * board builds a device tree, add /isa/debug-exit@if4, compatible
+ * "kvmlab,debug-exit".  A write calls stop(opaque, status); reads return
+ * 0.  0 or board_register()'s error.
+ */
+int debugexit_register(struct debugexit *d, const struct board *b,
+		       void (*stop)(void *opaque, int status), void *opaque);
 
 #endif
