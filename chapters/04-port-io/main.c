@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 	if (opt.tui)
 		serial8250_hang_up(&uart);
 	if (debugexit_register(&debug_exit, &board, vcpu_stop, &m.cpu) ||
-	    serial8250_register(&uart, &m.pio, ABI_PORT_COM1))
+	    serial8250_register(&uart, &board, ABI_PORT_COM1))
 		goto out;
 	/* Long mode with VMM-built page tables, as in chapter 3. */
 	r = boot_long(&m.cpu, m.img.entry, 0);

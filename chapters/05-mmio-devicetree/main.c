@@ -33,8 +33,6 @@
 #include "kvmlab/cli/options.h"
 #include "kvmlab/kvm/vcpu.h"
 
-#define BAUD 115200
-
 static const char *dump_dtb;
 static const char *cmdline = "console=ttyS0,115200 loops=1000";
 
@@ -52,11 +50,12 @@ static const struct chapter_info chapter = {
     .values = values,
 };
 
-/* The machine main() builds, in the same order, as a device tree. */
+/*
+ * The machine's own part of the device tree: RAM, what is reserved in it,
+ * and /chosen.  Each device adds its node when it registers.
+ */
 static void describe(struct dt_machine *m, uint64_t ram)
 {
-	struct dt_device *d;
-
 	dt_init(m, "kvmlab chapter 5: MMIO and the device tree", ram);
 	/* Not free RAM: the first page (the real-mode IVT, and the GDT the
 	 * VMM wrote at ABI_GDT_ADDR, which every iretq reloads CS and SS
@@ -64,15 +63,7 @@ static void describe(struct dt_machine *m, uint64_t ram)
 	dt_reserve(m, 0, ABI_REAL_LOAD);
 	dt_reserve(m, ABI_PT_BASE, ABI_PT_SIZE);
 	dt_reserve(m, ABI_FDT_ADDR(ram), ABI_FDT_MAX);
-	dt_add_device(m, DT_IOPORT, "debug-exit", "kvmlab,debug-exit",
-		      ABI_PORT_DEBUG_EXIT, 1);
-	d = dt_add_device(m, DT_IOPORT, "serial", "ns16550a", ABI_PORT_COM1,
-			  ABI_PORT_COM1_LEN);
-	dt_prop_u32(d, "clock-frequency", ABI_UART_CLOCK_HZ);
-	dt_prop_u32(d, "current-speed", BAUD);
-	d->alias = "serial0";
-	dt_add_device(m, DT_MMIO, "clock", "kvmlab,clock", ABI_MMIO_CLOCK,
-		      ABI_MMIO_CLOCK_LEN);
+	/* The console: the first UART, by the alias its registration gave. */
 	m->stdout_path = "serial0:115200n8";
 	m->bootargs = cmdline;
 }
@@ -94,9 +85,8 @@ int main(int argc, char **argv)
 	struct machine m;
 	struct clock_dev clock;
 	struct debugexit debug_exit;
-	/* Where devices plug in: the buses. */
-	struct board board = {.pio = &m.pio, .mmio = &m.mmio};
 	struct dt_machine tree;
+	struct board board = {.pio = &m.pio, .mmio = &m.mmio, .dt = &tree};
 	uint64_t dtb;
 	int r, status;
 
@@ -117,16 +107,18 @@ int main(int argc, char **argv)
 	}
 	if (status)
 		goto out;
-	/* Devices: debug-exit (port 0xf4), the UART (port 0x3f8; output
-	 * only here), the clock (MMIO 0xc0000000). */
+	/* The machine as a device tree: RAM, reserved ranges, /chosen. */
+	describe(&tree, opt.mem);
+	/* Devices, each on its bus and in the tree in one call: debug-exit
+	 * (port 0xf4), the UART (port 0x3f8; output only here), the clock
+	 * (MMIO 0xc0000000). */
 	status = ABI_STATUS_HOST;
 	serial8250_init(&uart, stdout, -1);
 	if (debugexit_register(&debug_exit, &board, vcpu_stop, &m.cpu) ||
-	    serial8250_register(&uart, &m.pio, ABI_PORT_COM1) ||
-	    clock_register(&clock, &m.mmio, ABI_MMIO_CLOCK, NULL))
+	    serial8250_register(&uart, &board, ABI_PORT_COM1) ||
+	    clock_register(&clock, &board, ABI_MMIO_CLOCK, NULL))
 		goto out;
-	/* The same machine as a device tree, at the top of RAM. */
-	describe(&tree, opt.mem);
+	/* The tree as a blob, for the top of RAM. */
 	if (dt_build(&tree, blob, sizeof(blob)))
 		goto out;
 	if (dump_dtb && dt_write_file(blob, dump_dtb)) {

@@ -261,12 +261,13 @@ static void latch_baud(void **state)
 static void latch_bus_16bit(void **state)
 {
 	struct bus pio;
+	struct board board = {.pio = &pio};
 	uint64_t v;
 
 	(void)state;
 	uart_reset();
 	bus_init(&pio, "pio");
-	check(serial8250_register(&u, &pio, 0x3f8) == 0,
+	check(serial8250_register(&u, &board, 0x3f8) == 0,
 	      "the test could not register the UART");
 	v = UART_LCR_DLAB | 0x03;
 	bus_dispatch(&pio, 0x3fb, 1, true, &v);

@@ -204,7 +204,8 @@ static void clock_start(void)
 	log_level = LOG_QUIET;
 	fake_now = 5000;
 	bus_init(&mmio, "mmio");
-	check(clock_register(&c, &mmio, ABI_MMIO_CLOCK, fake_clock) == 0,
+	check(clock_register(&c, &(struct board){.mmio = &mmio}, ABI_MMIO_CLOCK,
+			     fake_clock) == 0,
 	      "the test could not register the clock");
 }
 

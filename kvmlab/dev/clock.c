@@ -122,13 +122,21 @@ static void clock_mmio(void *opaque, struct bus_access *a)
 		a->value = clock_read(c, a->offset, a->size);
 }
 
-int clock_register(struct clock_dev *c, struct bus *mmio, uint64_t base,
+int clock_register(struct clock_dev *c, const struct board *b, uint64_t base,
 		   uint64_t (*now_ns)(void))
 {
+	const struct board_device dev = {.space = DT_MMIO,
+					 .name = "clock",
+					 .base = base,
+					 .len = ABI_MMIO_CLOCK_LEN,
+					 .handler = clock_mmio,
+					 .opaque = c,
+					 .node = "clock",
+					 .compatible = "kvmlab,clock"};
+
 	memset(c, 0, sizeof(*c));
 	c->now_ns = now_ns ? now_ns : monotonic_ns;
 	c->start_ns = c->now_ns();
 	c->base = base;
-	return bus_register(mmio, "clock", base, ABI_MMIO_CLOCK_LEN, clock_mmio,
-			    c);
+	return board_register(b, &dev, NULL);
 }

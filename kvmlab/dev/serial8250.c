@@ -386,11 +386,45 @@ static void serial8250_io(void *opaque, struct bus_access *a)
 		a->value = value;
 }
 
-int serial8250_register(struct serial8250 *u, struct bus *pio, uint16_t port)
+/*
+ * The Nth UART in the tree is aliased serialN, so /chosen/stdout-path can
+ * name one ("serial0:115200n8") without knowing where it sits.  A PC has
+ * four COM ports; a UART past those gets no alias.
+ */
+static const char *serial_alias(const struct dt_machine *dt)
 {
+	static const char *const alias[] = {"serial0", "serial1", "serial2",
+					    "serial3"};
+	unsigned n = 0;
+
+	/* The new node is already in: count the UARTs before it. */
+	for (unsigned i = 0; i + 1 < dt->ndev; i++)
+		n += !strcmp(dt->dev[i].compatible, SERIAL8250_COMPATIBLE);
+	return n < sizeof(alias) / sizeof(alias[0]) ? alias[n] : NULL;
+}
+
+int serial8250_register(struct serial8250 *u, const struct board *b,
+			uint16_t port)
+{
+	const struct board_device dev = {.space = DT_IOPORT,
+					 .name = "serial8250",
+					 .base = port,
+					 .len = ABI_PORT_COM1_LEN,
+					 .handler = serial8250_io,
+					 .opaque = u,
+					 .node = "serial",
+					 .compatible = SERIAL8250_COMPATIBLE};
+	struct dt_device *node;
+	int r;
+
 	u->port = port;
-	return bus_register(pio, "serial8250", port, ABI_PORT_COM1_LEN,
-			    serial8250_io, u);
+	r = board_register(b, &dev, &node);
+	if (r || !node)
+		return r;
+	dt_prop_u32(node, "clock-frequency", ABI_UART_CLOCK_HZ);
+	dt_prop_u32(node, "current-speed", SERIAL8250_CONSOLE_BAUD);
+	node->alias = serial_alias(b->dt);
+	return 0;
 }
 
 void serial8250_flush(struct serial8250 *u)

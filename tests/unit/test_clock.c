@@ -26,7 +26,8 @@ static void start(struct clock_dev *c, struct bus *mmio)
 	log_level = LOG_QUIET;
 	fake_now = 1000;
 	bus_init(mmio, "mmio");
-	assert_int_equal(clock_register(c, mmio, ABI_MMIO_CLOCK, fake_clock),
+	assert_int_equal(clock_register(c, &(struct board){.mmio = mmio},
+					ABI_MMIO_CLOCK, fake_clock),
 			 0);
 }
 

@@ -332,10 +332,11 @@ static void test_bus_widths(void **state)
 {
 	struct fixture *f = *state;
 	struct bus pio;
+	struct board board = {.pio = &pio};
 	uint64_t v;
 
 	bus_init(&pio, "pio");
-	assert_int_equal(serial8250_register(&f->u, &pio, 0x3f8), 0);
+	assert_int_equal(serial8250_register(&f->u, &board, 0x3f8), 0);
 	v = UART_LCR_DLAB | 0x03;
 	assert_int_equal(bus_dispatch(&pio, 0x3fb, 1, true, &v), 0);
 	v = 0x0c01; /* DLL = 1, DLM = 0x0c in one 16-bit OUT */

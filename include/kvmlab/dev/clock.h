@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "kvmlab/dev/bus.h"
+#include "kvmlab/dev/board.h"
 
 struct clock_dev {
 	/* Host time in ns; CLOCK_MONOTONIC unless a test sets its own. */
@@ -29,10 +29,11 @@ struct clock_dev {
 
 /*
  * Start the clock at zero (now_ns may be NULL for CLOCK_MONOTONIC) and
- * register it on `mmio` at `base`, ABI_MMIO_CLOCK_LEN bytes.  0 or
- * bus_register's error.
+ * register it on b->mmio at `base`, ABI_MMIO_CLOCK_LEN bytes; when the
+ * board builds a device tree, add /clock@BASE, compatible "kvmlab,clock".
+ * 0 or board_register()'s error.
  */
-int clock_register(struct clock_dev *c, struct bus *mmio, uint64_t base,
+int clock_register(struct clock_dev *c, const struct board *b, uint64_t base,
 		   uint64_t (*now_ns)(void));
 
 /*

@@ -28,6 +28,9 @@
  * guest reads a register and the receive FIFO has room.  End of input
  * is reported the way a modem reports a hang-up: DCD and DSR drop in MSR.
  * A unit test drives the model with serial8250_receive() and no input.
+ *
+ * From chapter 5 it is also in the device tree: registering it on a board
+ * that builds one adds its node (serial8250_register()).
  */
 #ifndef KVMLAB_DEV_SERIAL8250_H
 #define KVMLAB_DEV_SERIAL8250_H
@@ -36,7 +39,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "kvmlab/dev/bus.h"
+#include "kvmlab/dev/board.h"
 
 /* Register offsets. */
 #define UART_RBR 0 /* receive buffer (read, DLAB 0) */
@@ -102,6 +105,15 @@
 
 #define UART_FIFO_SIZE 16
 
+/* What the device tree says the model is, by its binding's name. */
+#define SERIAL8250_COMPATIBLE	"ns16550a"
+/*
+ * The line speed the device tree gives as current-speed: the one kvmlab's
+ * consoles run at.  The guest programs the divisor itself (the model
+ * paces nothing), so this tells it what the other end expects.
+ */
+#define SERIAL8250_CONSOLE_BAUD 115200
+
 struct serial8250 {
 	/* Registers as the guest sees them. */
 	uint8_t ier, lcr, mcr, scr, dll, dlm;
@@ -136,8 +148,15 @@ struct serial8250 {
  */
 void serial8250_init(struct serial8250 *u, FILE *out, int in_fd);
 
-/* Register on `pio` at `port` (8 ports).  0 or bus_register's error. */
-int serial8250_register(struct serial8250 *u, struct bus *pio, uint16_t port);
+/*
+ * Register on b->pio at `port` (8 ports) and, when the board builds a
+ * device tree, add /isa/serial@iPORT: compatible "ns16550a", reg,
+ * clock-frequency (ABI_UART_CLOCK_HZ), current-speed
+ * (SERIAL8250_CONSOLE_BAUD), and the alias serialN for the Nth UART in
+ * the tree (serial0 first).  0 or board_register()'s error.
+ */
+int serial8250_register(struct serial8250 *u, const struct board *b,
+			uint16_t port);
 
 /*
  * One register access at `offset` (0-7), as the bus handler does it; the
