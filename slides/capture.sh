@@ -131,7 +131,7 @@ kcap ch02-segments 'when the guest stopped' \
 kcap ch02-direct 'KVM_SET_SREGS' \
 	"./build/ch02 --direct -q | grep -E '^---|^  (mode|cs |gdt)|^entered'"
 cap ch02-modes 'vcpu_set_sregs' \
-	"sed -n '/^int boot_protected/,/^}/p' kvmlab/machine/boot.c"
+	"sed -n '/^static int enter_protected/,/^}/p' kvmlab/machine/boot.c"
 kcap ch02-stats 'IO out' \
 	"./build/ch02 --stats -q >/dev/null; ./build/ch02 --direct --stats -q >/dev/null"
 kcap ch02-wrong 'exit status 65' \
@@ -189,8 +189,8 @@ kcap ch04-burst-on 'per byte out' \
 # too): about ten seconds, half of the capture's time.
 kcap ch04-bench 'ratio MMIO' \
 	"./build/bench build/guest/tests/bench_out16.bin build/ch01 build/guest/tests/bench_exit64.elf | sed -n '/64-bit/,\$p'"
-cap ch04-register 'serial8250_register' \
-	"grep -B1 -A1 'serial8250_register(&uart' chapters/04-port-io/main.c; grep -h -A1 'return bus_register' kvmlab/dev/debugexit.c kvmlab/dev/serial8250.c"
+cap ch04-register 'bus_register(bus' \
+	"grep -B1 -A1 'serial8250_register(&uart' chapters/04-port-io/main.c; grep -A1 'r = bus_register' kvmlab/dev/board.c"
 kcap ch04-unclaimed 'reads as all ones' \
 	"printf 'inb 0x80\nexit\n' | ./build/ch04 --stats 2>&1 | grep -E '^> inb|^0x|unclaimed'"
 cap ch04-find 'lo = mid + 1' \
@@ -219,7 +219,7 @@ cap ch05-latch 'clk_read32(ABI_CLOCK_NOW_HI)' \
 cap ch05-ioremap 'PTE_PCD' \
 	"grep -A2 '\*pte = pa' guest/drivers/ioremap.c"
 cap ch05-describe 'dt_add_device' \
-	"sed -n '/^static void describe/,/^}/p' chapters/05-mmio-devicetree/main.c | $unstub"
+	"grep -A4 'r = bus_register' kvmlab/dev/board.c; sed -n '/m.board.dt = &tree;/,/ABI_MMIO_CLOCK/p' chapters/05-mmio-devicetree/main.c"
 cap ch05-build 'fdt_finish' \
 	"sed -n '/^static int build(/,/^}/p' kvmlab/dev/fdt.c | $unstub"
 kcap ch05-dts-top 'stdout-path' \

@@ -17,24 +17,23 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
 
 #include "abi/machine.h"
-#include "labs/exercise.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/base/now.h"
+#include "kvmlab/cli/options.h"
 #include "kvmlab/dev/debugexit.h"
 #include "kvmlab/exits/exits.h"
 #include "kvmlab/exits/fault.h"
+#include "kvmlab/exits/record.h"
 #include "kvmlab/kvm/kvm.h"
-#include "kvmlab/load/loader.h"
-#include "kvmlab/base/log.h"
-#include "kvmlab/cli/options.h"
-#include "kvmlab/exits/stats.h"
-#include "kvmlab/exits/trace.h"
 #include "kvmlab/kvm/vcpu.h"
+#include "kvmlab/load/loader.h"
 #include "kvmlab/viewer/viewer.h"
+#include "labs/exercise.h"
 
 static const struct chapter_info chapter = {
     .binary = "ch01",
@@ -213,6 +212,38 @@ static int handle_io(struct kvm_run *run, uint64_t rip, FILE *console)
 #endif /* END EXERCISE ch01-io-exit */
 }
 
+/* Step 10's answer to one KVM_EXIT_IO: the guest's status, or -1. */
+static int io_exit(void *console, struct kvm_run *run, uint64_t rip)
+{
+	int status = handle_io(run, rip, console);
+
+	return status >= 0 ? debugexit_status(status) : -1;
+}
+
+/*
+ * --tui: the register viewer drives the vCPU instead of step 10's loop.
+ * It needs the library's view of what steps 1-7 made (three structures
+ * around the same descriptors), and runs each IO exit through io_exit(),
+ * this chapter's own handler.
+ */
+static int tui(struct machine *m, struct exit_record *rec,
+	       const struct options *opt)
+{
+	struct kvm kvm = {.fd = m->kvm,
+			  .api_version = KVM_API_VERSION,
+			  .path = kvm_device_path(),
+			  .vcpu_mmap_size = m->run_size};
+	struct vm vm = {.kvm = &kvm, .fd = m->vm, .mem = m->mem};
+	struct vcpu cpu = {.vm = &vm,
+			   .fd = m->vcpu,
+			   .run = m->run,
+			   .io_exit = io_exit,
+			   .io_opaque = stdout,
+			   .rec = rec};
+
+	return viewer_run(&cpu, opt);
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt;
@@ -220,15 +251,14 @@ int main(int argc, char **argv)
 	struct guest_file file;
 	struct guest_image image = {0};
 	struct trace trace = {0};
-	struct stats stats = {0};
-	struct exit_history history = {0};
+	struct exit_record rec = {.trace = &trace, .image = &image};
 	struct kvm_regs regs;
 	int status = -1;
-	uint64_t exits = 0;
+	uint64_t start;
 
 	int r = options_parse(&opt, &chapter, argc, argv);
-	if (r)
-		return r > 0 ? 0 : -r;
+	if (r != OPTIONS_RUN)
+		return r;
 	if (trace_open(&trace, opt.trace))
 		return ABI_STATUS_USAGE;
 
@@ -293,26 +323,10 @@ int main(int argc, char **argv)
 				   .run = m.run,
 				   .mem = &m.mem,
 				   .image = &image,
-				   .history = &history};
-	/* --tui: the register viewer drives the vCPU instead of the loop
-	 * below; it wraps these descriptors in the library's struct vcpu. */
-	if (opt.tui) {
-		struct viewer_raw raw = {.kvm_fd = m.kvm,
-					 .vm_fd = m.vm,
-					 .vcpu_fd = m.vcpu,
-					 .run = m.run,
-					 .run_size = m.run_size,
-					 .mem = &m.mem,
-					 .image = &image,
-					 .trace = &trace,
-					 .stats = &stats,
-					 .exits = &exits};
-
-		status = viewer_run_raw(&raw, &opt, chapter.binary);
-	}
-	struct timespec t0, t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+				   .log = &rec.log};
+	if (opt.tui)
+		status = tui(&m, &rec, &opt);
+	start = now_ns();
 	run_timeout_arm(m.run, opt.timeout);
 	while (status < 0) {
 		if (ioctl(m.vcpu, KVM_RUN, 0) < 0) {
@@ -338,18 +352,14 @@ int main(int argc, char **argv)
 			status = ABI_STATUS_HOST;
 			continue;
 		}
-		exit_decode(m.run, ++exits, regs.rip, &e);
-		exit_history_add(&history, &e);
-		trace_exit(&trace, &e);
-		stats_add(&stats, &e);
+		exit_decode(m.run, exit_record_count(&rec) + 1, regs.rip, &e);
+		exit_record_add(&rec, &e);
 
 		switch (m.run->exit_reason) {
 		case KVM_EXIT_IO:
 			/* OUT/IN: a write-only console at COM1 and the
 			 * debug-exit port. */
-			status = handle_io(m.run, regs.rip, stdout);
-			if (status >= 0)
-				status = debugexit_status(status);
+			status = io_exit(stdout, m.run, regs.rip);
 			break;
 		case KVM_EXIT_HLT:
 			/* No interrupts exist yet, so HLT means "done". */
@@ -364,15 +374,13 @@ int main(int argc, char **argv)
 		}
 	}
 	run_timeout_disarm();
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	stats.elapsed_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000ull +
-			   (uint64_t)(t1.tv_nsec - t0.tv_nsec);
+	rec.stats.elapsed_ns = now_ns() - start;
 	fflush(stdout);
 
 	if (opt.stats)
-		stats_print(&stats, stderr);
+		stats_print(&rec.stats, stderr);
 	info("guest stopped: status %d after %llu exits", status,
-	     (unsigned long long)exits);
+	     (unsigned long long)exit_record_count(&rec));
 	if (trace_close(&trace) && status == ABI_STATUS_OK)
 		status = ABI_STATUS_HOST;
 	image_free(&image);

@@ -12,25 +12,25 @@
  * From this chapter on, main() composes library calls: each line is one
  * step of chapter 1's main.
  */
-#include <errno.h>
 #include <stdio.h>
 
 #include "abi/machine.h"
-#include "kvmlab/machine/boot.h"
-#include "kvmlab/dev/board.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/cli/options.h"
 #include "kvmlab/dev/console.h"
 #include "kvmlab/dev/debugexit.h"
-#include "kvmlab/load/loader.h"
-#include "kvmlab/base/log.h"
-#include "kvmlab/machine/machine.h"
-#include "kvmlab/x86/modes.h"
-#include "kvmlab/cli/options.h"
 #include "kvmlab/kvm/vcpu.h"
+#include "kvmlab/load/loader.h"
+#include "kvmlab/machine/boot.h"
+#include "kvmlab/machine/machine.h"
+#include "kvmlab/viewer/viewer.h"
+#include "kvmlab/x86/modes.h"
 
 static bool direct;
 
 static const struct chapter_flag flags[] = {
-    {"direct", "the VMM enters protected mode itself (KVM_SET_SREGS)", &direct},
+    {"direct", "the VMM enters protected mode itself (KVM_SET_SREGS)", &direct,
+     NULL},
     {0},
 };
 
@@ -75,51 +75,35 @@ int main(int argc, char **argv)
 	struct machine m;
 	struct console con;
 	struct debugexit debug_exit;
-	/* Where devices plug in: the buses; no device tree before chapter 5. */
-	struct board board = {.pio = &m.pio, .mmio = &m.mmio};
-	int r, status;
+	int status;
 
-	r = options_parse(&opt, &chapter, argc, argv);
-	if (r)
-		return r > 0 ? 0 : -r;
+	/* The command line: the shared options and --direct. */
+	status = options_parse(&opt, &chapter, argc, argv);
+	if (status != OPTIONS_RUN)
+		return status;
 	/* The trace, the guest file (read first: its errors need no KVM),
 	 * /dev/kvm, a VM with RAM at 0, one vCPU, empty buses. */
 	status = machine_open(&m, &opt);
-	if (status)
-		goto out;
-	/* Load the guest: ELF by its program headers, flat at 0x1000. */
-	status = -guest_file_load(&m.file, &m.vm.mem, ABI_REAL_LOAD, &m.img);
-	if (status)
-		goto out;
-	if (m.img.kind == IMAGE_ELF64) {
-		error("%s is a 64-bit ELF; chapter 2 runs 32-bit guests",
-		      opt.guest);
-		hint("run it with build/ch03");
-		status = ABI_STATUS_BAD_IMAGE;
-		goto out;
-	}
+	/* The 32-bit guest: ELF by its program headers, flat at 0x1000. */
+	if (!status)
+		status =
+		    machine_load(&m, ABI_REAL_LOAD, LOAD_FLAT | LOAD_ELF32);
 	/* Devices, in port order: the debug-exit port and the console. */
-	status = ABI_STATUS_HOST;
-	if (debugexit_register(&debug_exit, &board, vcpu_stop, &m.cpu) ||
-	    console_register(&con, &m.pio, stdout))
-		goto out;
+	if (!status &&
+	    (debugexit_register(&debug_exit, &m.board, vcpu_stop, &m.cpu) ||
+	     console_register(&con, &m.pio, stdout)))
+		status = ABI_STATUS_HOST;
 	/* The first register state: real mode, or protected mode. */
-	r = start(&m.cpu, &m.img);
-	if (r) {
-		/* Our own checks refuse the image; KVM refusing the state
-		 * (KVM_SET_SREGS) is a VMM or KVM problem. */
-		status = r == -ERANGE || r == -EEXIST || r == -ENOENT
-			     ? ABI_STATUS_BAD_IMAGE
-			     : ABI_STATUS_HOST;
-		goto out;
-	}
-
-	show_segments(&m.cpu, direct ? "as the VMM set them (--direct)"
+	if (!status)
+		status = start(&m.cpu, &m.img);
+	if (!status) {
+		show_segments(&m.cpu,
+			      direct ? "as the VMM set them (--direct)"
 				     : "at the first instruction (real mode)");
-	/* Run it, or with --tui step through it in the register viewer. */
-	status = machine_run(&m, &opt, chapter.binary);
-	show_segments(&m.cpu, "when the guest stopped");
-out:
+		/* Run it, or with --tui step through it in the viewer. */
+		status = machine_run(&m, viewer_run);
+		show_segments(&m.cpu, "when the guest stopped");
+	}
 	/* --stats, "guest stopped", the trace checked; all closed. */
-	return machine_close(&m, &opt, status);
+	return machine_close(&m, status);
 }

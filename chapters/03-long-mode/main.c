@@ -22,23 +22,25 @@
 #include <stdio.h>
 
 #include "abi/machine.h"
-#include "kvmlab/machine/boot.h"
-#include "kvmlab/dev/board.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/cli/options.h"
 #include "kvmlab/dev/console.h"
 #include "kvmlab/dev/debugexit.h"
-#include "kvmlab/load/loader.h"
-#include "kvmlab/base/log.h"
-#include "kvmlab/machine/machine.h"
-#include "kvmlab/x86/modes.h"
-#include "kvmlab/cli/options.h"
-#include "kvmlab/x86/paging.h"
 #include "kvmlab/kvm/vcpu.h"
+#include "kvmlab/load/loader.h"
+#include "kvmlab/machine/boot.h"
+#include "kvmlab/machine/machine.h"
+#include "kvmlab/viewer/viewer.h"
+#include "kvmlab/x86/modes.h"
+#include "kvmlab/x86/paging.h"
 
 static bool guest_paging, paging32;
 
 static const struct chapter_flag flags[] = {
-    {"guest-paging", "the guest builds its own page tables", &guest_paging},
-    {"paging32", "try 32-bit paging without long mode", &paging32},
+    {"guest-paging", "the guest builds its own page tables", &guest_paging,
+     NULL},
+    {"paging32", "try 32-bit paging without long mode", &paging32,
+     "ch03-paging32.elf"},
     {0},
 };
 
@@ -50,20 +52,12 @@ static const struct chapter_info chapter = {
     .flags = flags,
 };
 
-/* Refuse an image of the wrong width before it runs in the wrong mode. */
-static int check_image(const struct guest_image *img, const char *path)
+/* The images each way of starting runs. */
+static unsigned image_kinds(void)
 {
-	enum image_kind want = paging32 ? IMAGE_ELF32 : IMAGE_ELF64;
-
-	if (img->kind == IMAGE_FLAT && !paging32 && !guest_paging)
-		return 0; /* flat 64-bit code at 1 MiB */
-	if (img->kind == want)
-		return 0;
-	error("%s is %s; chapter 3%s needs %s", path,
-	      image_kind_name(img->kind), paging32 ? " with --paging32" : "",
-	      image_kind_name(want));
-	hint("32-bit guests run with build/ch02 (or ch03 --paging32)");
-	return ABI_STATUS_BAD_IMAGE;
+	if (paging32)
+		return LOAD_ELF32;
+	return guest_paging ? LOAD_ELF64 : LOAD_ELF64 | LOAD_FLAT;
 }
 
 /* The first register state: long mode, or protected mode at start32. */
@@ -75,7 +69,7 @@ static int start(struct vcpu *cpu, const struct guest_image *img)
 		return boot_long(cpu, img->entry, 0);
 	if (image_symbol_find(img, "start32", &start32)) {
 		error("the guest has no symbol start32, its 32-bit entry");
-		return -ENOENT;
+		return ABI_STATUS_BAD_IMAGE;
 	}
 	return boot_protected(cpu, start32);
 }
@@ -167,8 +161,7 @@ static bool shutdown_at_paging_on(struct vcpu *cpu)
  */
 static int paging32_outcome(struct vcpu *cpu, int status)
 {
-	const struct exit_info *last = exit_history_get(
-	    &cpu->history, exit_history_count(&cpu->history) - 1);
+	const struct exit_info *last = exit_log_newest(&cpu->rec->log);
 	struct fault_context fc = vcpu_fault_context(cpu);
 
 	if (status != ABI_STATUS_FAULT || !last)
@@ -192,52 +185,39 @@ int main(int argc, char **argv)
 	struct machine m;
 	struct console con;
 	struct debugexit debug_exit;
-	/* Where devices plug in: the buses; no device tree before chapter 5. */
-	struct board board = {.pio = &m.pio, .mmio = &m.mmio};
-	char dir[4096];
-	int r, status;
+	int status;
 
-	r = options_parse(&opt, &chapter, argc, argv);
-	if (r)
-		return r > 0 ? 0 : -r;
-	if (paging32 && opt.guest == opt.guest_buf)
-		snprintf(opt.guest_buf, sizeof(opt.guest_buf),
-			 "%s/ch03-paging32.elf", guest_dir(dir, sizeof(dir)));
+	/* The command line: the shared options, --guest-paging, --paging32
+	 * (which runs ch03-paging32.elf unless --guest says otherwise). */
+	status = options_parse(&opt, &chapter, argc, argv);
+	if (status != OPTIONS_RUN)
+		return status;
 	/* The trace, the guest file (read first: its errors need no KVM),
 	 * /dev/kvm, a VM with RAM at 0, one vCPU, empty buses. */
 	status = machine_open(&m, &opt);
-	if (status)
-		goto out;
-	m.cpu.fault_quiet = paging32;
-	/* Load the guest: ELF by its program headers, flat at 1 MiB. */
-	status = -guest_file_load(&m.file, &m.vm.mem, ABI_ELF_BASE, &m.img);
+	/* --paging32 judges its faults itself (paging32_outcome()). */
+	m.rec.quiet_faults = paging32;
+	/* The guest: ELF by its program headers, flat at 1 MiB. */
 	if (!status)
-		status = check_image(&m.img, opt.guest);
-	if (status)
-		goto out;
+		status = machine_load(&m, ABI_ELF_BASE, image_kinds());
 	/* Devices: the debug-exit port and the console. */
-	status = ABI_STATUS_HOST;
-	if (debugexit_register(&debug_exit, &board, vcpu_stop, &m.cpu) ||
-	    console_register(&con, &m.pio, stdout))
-		goto out;
+	if (!status &&
+	    (debugexit_register(&debug_exit, &m.board, vcpu_stop, &m.cpu) ||
+	     console_register(&con, &m.pio, stdout)))
+		status = ABI_STATUS_HOST;
 	/* Long mode with VMM-built tables, or protected mode at start32. */
-	r = start(&m.cpu, &m.img);
-	if (r) {
-		/* Our own checks refuse the image; KVM refusing the state
-		 * (KVM_SET_SREGS) is a VMM or KVM problem. */
-		status = r == -ERANGE || r == -EEXIST || r == -ENOENT
-			     ? ABI_STATUS_BAD_IMAGE
-			     : ABI_STATUS_HOST;
-		goto out;
+	if (!status)
+		status = start(&m.cpu, &m.img);
+	if (!status) {
+		/* Run it, or with --tui step through it in the viewer. */
+		status = machine_run(&m, viewer_run);
+		/* --paging32: a fault, or this KVM's limit?  Otherwise: do
+		 * KVM_TRANSLATE and our own page walk agree? */
+		if (paging32)
+			status = paging32_outcome(&m.cpu, status);
+		else if (status == ABI_STATUS_OK)
+			status = compare_translations(&m.cpu);
 	}
-
-	/* Run it, or with --tui step through it in the register viewer. */
-	status = machine_run(&m, &opt, chapter.binary);
-	if (paging32)
-		status = paging32_outcome(&m.cpu, status);
-	else if (status == 0)
-		status = compare_translations(&m.cpu);
-out:
 	/* --stats, "guest stopped", the trace checked; all closed. */
-	return machine_close(&m, &opt, status);
+	return machine_close(&m, status);
 }

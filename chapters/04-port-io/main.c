@@ -17,21 +17,20 @@
  *
  * There is no time limit by default: the monitor waits for its user.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "abi/machine.h"
-#include "kvmlab/machine/boot.h"
-#include "kvmlab/dev/board.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/cli/options.h"
 #include "kvmlab/dev/debugexit.h"
 #include "kvmlab/dev/serial8250.h"
-#include "kvmlab/load/loader.h"
-#include "kvmlab/base/log.h"
-#include "kvmlab/machine/machine.h"
-#include "kvmlab/cli/options.h"
-#include "kvmlab/viewer/term.h"
 #include "kvmlab/kvm/vcpu.h"
+#include "kvmlab/load/loader.h"
+#include "kvmlab/machine/boot.h"
+#include "kvmlab/machine/machine.h"
+#include "kvmlab/viewer/term.h"
+#include "kvmlab/viewer/viewer.h"
 
 static const struct chapter_info chapter = {
     .binary = "ch04",
@@ -49,59 +48,55 @@ static void device_stats(struct machine *m, FILE *out)
 	serial8250_print_stats(&uart, out);
 }
 
+/*
+ * The UART reads stdin, unless the viewer (--tui) owns the terminal: then
+ * the line is hung up (DCD off) from the start, and the monitor ends
+ * instead of waiting for a user who cannot type.
+ */
+static void uart_init(bool tui)
+{
+	serial8250_init(&uart, stdout, tui ? -1 : STDIN_FILENO);
+	if (tui)
+		serial8250_hang_up(&uart);
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt;
 	struct machine m;
 	struct debugexit debug_exit;
-	/* Where devices plug in: the buses; no device tree before chapter 5. */
-	struct board board = {.pio = &m.pio, .mmio = &m.mmio};
-	int r, status;
+	int status;
 
-	r = options_parse(&opt, &chapter, argc, argv);
-	if (r)
-		return r > 0 ? 0 : -r;
+	/* The command line: the shared options. */
+	status = options_parse(&opt, &chapter, argc, argv);
+	if (status != OPTIONS_RUN)
+		return status;
 	/* The trace, the guest file (read first: its errors need no KVM),
 	 * /dev/kvm, a VM with RAM at 0, one vCPU, empty buses. */
 	status = machine_open(&m, &opt);
-	if (status)
-		goto out;
 	m.device_stats = device_stats;
-	/* Load the 64-bit guest: ELF by its program headers, flat at 1 MiB. */
-	status = -guest_file_load(&m.file, &m.vm.mem, ABI_ELF_BASE, &m.img);
-	if (!status && m.img.kind == IMAGE_ELF32) {
-		error("%s is ELF32; chapter 4 runs 64-bit guests", opt.guest);
-		status = ABI_STATUS_BAD_IMAGE;
-	}
-	if (status)
-		goto out;
+	/* The 64-bit guest: ELF by its program headers, flat at 1 MiB. */
+	if (!status)
+		status = machine_load(&m, ABI_ELF_BASE, LOAD_ELF64 | LOAD_FLAT);
 	/* Devices, in port order: debug-exit (0xf4), the UART (0x3f8). */
-	status = ABI_STATUS_HOST;
-	/* Input from stdin, unless the viewer (--tui) owns the terminal. */
-	serial8250_init(&uart, stdout, opt.tui ? -1 : STDIN_FILENO);
-	/* With nobody to type, the line is hung up (DCD off) from the start:
-	 * the monitor sees it and ends instead of waiting forever. */
-	if (opt.tui)
-		serial8250_hang_up(&uart);
-	if (debugexit_register(&debug_exit, &board, vcpu_stop, &m.cpu) ||
-	    serial8250_register(&uart, &board, ABI_PORT_COM1))
-		goto out;
+	uart_init(opt.tui);
+	if (!status &&
+	    (debugexit_register(&debug_exit, &m.board, vcpu_stop, &m.cpu) ||
+	     serial8250_register(&uart, &m.board, ABI_PORT_COM1)))
+		status = ABI_STATUS_HOST;
 	/* Long mode with VMM-built page tables, as in chapter 3. */
-	r = boot_long(&m.cpu, m.img.entry, 0);
-	if (r) {
-		status = r == -EEXIST ? ABI_STATUS_BAD_IMAGE : ABI_STATUS_HOST;
-		goto out;
-	}
+	if (!status)
+		status = boot_long(&m.cpu, m.img.entry, 0);
 	/* The terminal becomes the serial line, until we exit. */
-	if (!opt.tui && term_raw(STDIN_FILENO) < 0)
-		goto out;
-
-	/* Run it, or with --tui step through it in the register viewer. */
-	status = machine_run(&m, &opt, chapter.binary);
-	serial8250_flush(&uart);
-	term_restore();
-out:
+	if (!status && !opt.tui && term_raw(STDIN_FILENO) < 0)
+		status = ABI_STATUS_HOST;
+	if (!status) {
+		/* Run it, or with --tui step through it in the viewer. */
+		status = machine_run(&m, viewer_run);
+		serial8250_flush(&uart);
+		term_restore();
+	}
 	/* --stats (with the port bus and the UART), "guest stopped", the
 	 * trace checked; all closed. */
-	return machine_close(&m, &opt, status);
+	return machine_close(&m, status);
 }

@@ -16,8 +16,8 @@ int ch01_main(int argc, char **argv);
 #include <stdlib.h>
 
 #include "../lib/grade.h"
-#include "kvmlab/machine/boot.h"
 #include "kvmlab/kvm/vm.h"
+#include "kvmlab/machine/boot.h"
 
 /* The library's VM, vCPU and device: what the test does not check. */
 struct harness {

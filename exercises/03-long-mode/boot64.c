@@ -32,8 +32,8 @@
 
 #include "../lib/gradevm.h"
 #include "abi/machine.h"
-#include "kvmlab/machine/boot.h"
 #include "kvmlab/dev/console.h"
+#include "kvmlab/machine/boot.h"
 #include "kvmlab/x86/modes.h"
 #include "kvmlab/x86/paging.h"
 

@@ -183,7 +183,7 @@ int main(int argc, char **argv)
 	status = grade_vm_open(&g, argv[i], ABI_RAM_DEFAULT);
 	if (status)
 		goto out;
-	g.cpu.trace = &trace;
+	g.rec.trace = &trace;
 	status = ABI_STATUS_HOST;
 	if (bus_register(&g.pio, "slowuart", ABI_PORT_COM1, ABI_PORT_COM1_LEN,
 			 slow_uart_io, &s) ||

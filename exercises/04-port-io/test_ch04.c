@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "../lib/grade.h"
+#include "kvmlab/base/log.h"
 #include "kvmlab/dev/bus.h"
 #include "kvmlab/dev/serial8250.h"
-#include "kvmlab/base/log.h"
 
 /* A UART after reset, whose line goes to a memory buffer. */
 static struct serial8250 u;

@@ -33,8 +33,8 @@
 
 #include "../lib/gradevm.h"
 #include "abi/machine.h"
-#include "kvmlab/dev/console.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/dev/console.h"
 
 #define RAM ABI_RAM_DEFAULT
 

@@ -18,10 +18,10 @@
 #include "../lib/grade.h"
 #include "abi/clock.h"
 #include "abi/machine.h"
+#include "kvmlab/base/log.h"
 #include "kvmlab/dev/bus.h"
 #include "kvmlab/dev/clock.h"
 #include "kvmlab/dev/fdt.h"
-#include "kvmlab/base/log.h"
 
 /* ---- ch05-dt-node ---------------------------------------------------- */
 

@@ -13,8 +13,8 @@
 
 #include "abi/machine.h"
 #include "gradevm.h"
-#include "kvmlab/dev/debugexit.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/dev/debugexit.h"
 #include "kvmlab/x86/modes.h"
 
 #define PML4 ABI_PT_BASE
@@ -74,7 +74,8 @@ int grade_vm_open(struct grade_vm *g, const char *path, uint64_t ram)
 		error("%s is not a 64-bit ELF guest", path);
 		return ABI_STATUS_BAD_IMAGE;
 	}
-	g->cpu.image = &g->img;
+	g->rec.image = &g->img;
+	g->cpu.rec = &g->rec;
 	bus_init(&g->pio, "pio");
 	bus_init(&g->mmio, "mmio");
 	g->cpu.pio = &g->pio;

@@ -20,14 +20,15 @@
 #include "kvmlab/dev/bus.h"
 #include "kvmlab/dev/debugexit.h"
 #include "kvmlab/kvm/kvm.h"
-#include "kvmlab/load/loader.h"
 #include "kvmlab/kvm/vcpu.h"
 #include "kvmlab/kvm/vm.h"
+#include "kvmlab/load/loader.h"
 
 struct grade_vm {
 	struct kvm kvm;
 	struct vm vm;
 	struct vcpu cpu;
+	struct exit_record rec; /* the vCPU's exits: log, stats, trace */
 	struct guest_image img;
 	struct bus pio, mmio;
 	struct debugexit debug_exit;

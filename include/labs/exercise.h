@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * exercise: what an unfinished exercise does in the VMM (the labs).
+ * exercise: what an unfinished exercise does in the VMM (the labs, from
+ * chapter 1's on).
+ *
+ * It belongs to the labs, not to the library: the library reaches it only
+ * from its exercise regions, whose student stubs call exercise_todo()
+ * (tests/layers.sh checks that no other library file includes it).
  *
  * The student tree (`make student`) replaces each exercise region with a
  * stub that calls exercise_todo().  It must fail at once and say which
@@ -23,8 +28,9 @@ noreturn void exercise_todo(const char *id, const char *handout);
 /*
  * Append `id` as a line to the file named by $KVMLAB_EXERCISE_LOG, if set.
  * The grader sets it for every test, so it learns that a test ran a stub
- * even when the message went to a terminal it cannot read.  The debug-exit
- * device notes a guest's stub ("guest") the same way.
+ * even when the message went to a terminal it cannot read.  A guest's stub
+ * ends its VM with status 78, which the grader's run_vmm notes as "guest"
+ * (tests/guest/lib.sh): the library knows nothing of the labs.
  */
 void exercise_note(const char *id);
 

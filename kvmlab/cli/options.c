@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "abi/machine.h"
-#include "kvmlab/cli/keys.h"
 #include "kvmlab/base/log.h"
 #include "kvmlab/base/memory.h"
+#include "kvmlab/cli/keys.h"
 #include "kvmlab/cli/options.h"
 
 const char *guest_dir(char *buf, size_t len)
@@ -85,7 +85,7 @@ static int usage_error(const struct chapter_info *ch, const char *what,
 {
 	error("%s%s%s", what, arg ? ": " : "", arg ? arg : "");
 	hint("run `%s --help` for the options", ch->binary);
-	return -ABI_STATUS_USAGE;
+	return ABI_STATUS_USAGE;
 }
 
 static bool chapter_flag(const struct chapter_info *ch, const char *name)
@@ -131,12 +131,22 @@ static int check_script(const struct chapter_info *ch, const char *script)
 	return 0;
 }
 
+/* The chapter's guest, or the one a flag that was given runs instead. */
+static const char *default_guest(const struct chapter_info *ch)
+{
+	for (const struct chapter_flag *f = ch->flags; f && f->name; f++)
+		if (*f->value && f->guest)
+			return f->guest;
+	return ch->default_guest;
+}
+
 int options_parse(struct options *o, const struct chapter_info *ch, int argc,
 		  char **argv)
 {
 	char dir[PATH_MAX];
 
 	memset(o, 0, sizeof(*o));
+	o->binary = ch->binary;
 	o->timeout = ch->default_timeout;
 	o->mem = ABI_RAM_DEFAULT;
 	o->tui_cols = 80;
@@ -154,7 +164,7 @@ int options_parse(struct options *o, const struct chapter_info *ch, int argc,
 			return usage_error(ch, "option needs a value", a);
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			options_usage(ch, stdout);
-			return 1;
+			return ABI_STATUS_OK;
 		} else if (strcmp(a, "--guest") == 0) {
 			o->guest = val;
 		} else if (strcmp(a, "--trace") == 0) {
@@ -223,14 +233,14 @@ int options_parse(struct options *o, const struct chapter_info *ch, int argc,
 			i++;
 	}
 	if (o->tui_script && check_script(ch, o->tui_script))
-		return -ABI_STATUS_USAGE;
+		return ABI_STATUS_USAGE;
 	if (!o->guest) {
 		snprintf(o->guest_buf, sizeof(o->guest_buf), "%s/%s",
-			 guest_dir(dir, sizeof(dir)), ch->default_guest);
+			 guest_dir(dir, sizeof(dir)), default_guest(ch));
 		o->guest = o->guest_buf;
 	}
 	log_level = o->verbose > 0   ? LOG_DEBUG
 		    : o->verbose < 0 ? LOG_ERROR
 				     : LOG_INFO;
-	return 0;
+	return OPTIONS_RUN;
 }

@@ -10,8 +10,8 @@
 #include <errno.h>
 #include <inttypes.h>
 
-#include "kvmlab/dev/board.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/dev/board.h"
 
 int board_register(const struct board *b, const struct board_device *d,
 		   struct dt_device **node)

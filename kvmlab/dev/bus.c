@@ -11,8 +11,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "kvmlab/dev/bus.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/dev/bus.h"
 
 void bus_init(struct bus *b, const char *name)
 {

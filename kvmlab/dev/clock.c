@@ -13,9 +13,9 @@
 
 #include "abi/clock.h"
 #include "abi/machine.h"
+#include "kvmlab/base/log.h"
 #include "kvmlab/dev/clock.h"
 #include "labs/exercise.h"
-#include "kvmlab/base/log.h"
 
 static uint64_t monotonic_ns(void)
 {

@@ -7,8 +7,8 @@
  * exit status whatever the chapter.
  */
 #include "abi/machine.h"
-#include "kvmlab/dev/debugexit.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/dev/debugexit.h"
 
 int debugexit_status(int value)
 {

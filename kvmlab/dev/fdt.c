@@ -17,9 +17,9 @@
 #include <libfdt.h>
 
 #include "abi/machine.h"
-#include "labs/exercise.h"
-#include "kvmlab/dev/fdt.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/dev/fdt.h"
+#include "labs/exercise.h"
 
 /* Return a libfdt error from the enclosing function. */
 #define TRY(call)                                                              \

@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "abi/machine.h"
+#include "kvmlab/base/log.h"
 #include "kvmlab/dev/serial8250.h"
 #include "labs/exercise.h"
-#include "kvmlab/base/log.h"
 
 /* With FIFOs off the chip is a 16450: a one-byte receive buffer. */
 static unsigned rx_capacity(const struct serial8250 *u)

@@ -145,6 +145,46 @@ static char printable(uint64_t c)
 	return c >= 0x20 && c < 0x7f ? (char)c : 0;
 }
 
+const char *exit_details(const struct exit_info *e, char *buf, size_t len)
+{
+	char quote[8] = "", count[24] = "";
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	switch (e->reason) {
+	case KVM_EXIT_IO:
+		if (e->size == 1 && printable(e->data))
+			snprintf(quote, sizeof(quote), " '%c'",
+				 printable(e->data));
+		if (e->count > 1)
+			snprintf(count, sizeof(count), " count %u", e->count);
+		snprintf(buf, len,
+			 "%-3s port 0x%x size %u data 0x%" PRIx64 "%s%s",
+			 e->out ? "out" : "in", e->port, e->size, e->data,
+			 quote, count);
+		break;
+	case KVM_EXIT_MMIO:
+		snprintf(buf, len, "%s 0x%" PRIx64 " len %u data 0x%" PRIx64,
+			 e->write ? "write" : "read", e->addr, e->len, e->data);
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		snprintf(buf, len, "hardware reason 0x%" PRIx64 " (%s)",
+			 e->code, fail_entry_name(e->code));
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		snprintf(buf, len, "suberror %" PRIu64 " (%s)", e->code,
+			 internal_error_name((uint32_t)e->code));
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		snprintf(buf, len, "type %" PRIu64, e->code);
+		break;
+	default:
+		break;
+	}
+	return buf;
+}
+
 int exit_describe(const struct exit_info *e, char *buf, size_t len)
 {
 	const char *name = exit_reason_name(e->reason);
@@ -225,43 +265,4 @@ int exit_json(const struct exit_info *e, char *buf, size_t len)
 	APPEND(",\"rip\":%" PRIu64 "}", e->rip);
 #undef APPEND
 	return (int)used;
-}
-
-void exit_history_add(struct exit_history *h, const struct exit_info *e)
-{
-	h->e[h->total % EXIT_HISTORY] = *e;
-	h->total++;
-}
-
-unsigned exit_history_count(const struct exit_history *h)
-{
-	return h->total < EXIT_HISTORY ? (unsigned)h->total : EXIT_HISTORY;
-}
-
-const struct exit_info *exit_history_get(const struct exit_history *h,
-					 unsigned i)
-{
-	unsigned n = exit_history_count(h);
-
-	if (i >= n)
-		return NULL;
-	return &h->e[(h->total - n + i) % EXIT_HISTORY];
-}
-
-void exit_history_print(const struct exit_history *h, FILE *out)
-{
-	unsigned n = exit_history_count(h);
-	char line[128];
-
-	if (n == 0) {
-		fprintf(out, "  (no exits before this one)\n");
-		return;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		const struct exit_info *e = exit_history_get(h, i);
-
-		exit_describe(e, line, sizeof(line));
-		fprintf(out, "  #%-6" PRIu64 " rip 0x%-8" PRIx64 " %s\n",
-			e->seq, e->rip, line);
-	}
 }

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "kvmlab/base/log.h"
 #include "kvmlab/exits/failentry.h"
 #include "kvmlab/exits/fault.h"
-#include "kvmlab/base/log.h"
 #include "kvmlab/x86/modes.h"
 #include "kvmlab/x86/paging.h"
 
@@ -136,10 +136,10 @@ static void print_where(const struct fault_context *f, const struct shown *w)
 			snprintf(hex + 3 * i, 4, "%02x ", code[i]);
 		hint("bytes at rip: %s", hex);
 	}
-	if (f->history) {
+	if (f->log) {
 		fflush(stdout);
 		fprintf(stderr, "  last exits (oldest first):\n");
-		exit_history_print(f->history, stderr);
+		exit_log_print(f->log, FAULT_EXITS_SHOWN, stderr);
 	}
 }
 
@@ -178,9 +178,8 @@ static void print_where_shutdown(const struct fault_context *f,
 		return;
 	}
 	/* The history ends with this SHUTDOWN; the exit before it, if any. */
-	if (f->history && exit_history_count(f->history) >= 2)
-		prev = exit_history_get(f->history,
-					exit_history_count(f->history) - 2);
+	if (f->log && exit_log_count(f->log) >= 2)
+		prev = exit_log_get(f->log, exit_log_count(f->log) - 2);
 	if (last && last->valid && last->have_sregs &&
 	    looks_like_reset(&last->regs, &last->sregs)) {
 		/* The guest was at the reset state before: nothing reset it. */

@@ -9,8 +9,8 @@
 #include <sys/ioctl.h>
 #include <sys/time.h>
 
-#include "kvmlab/kvm/guestdbg.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/kvm/guestdbg.h"
 #include "kvmlab/x86/modes.h"
 
 int guestdbg_set(struct vcpu *v, bool single)
@@ -36,6 +36,9 @@ int guestdbg_set(struct vcpu *v, bool single)
 		error("KVM_SET_GUEST_DEBUG failed: %s", strerror(err));
 		return -err;
 	}
+	/* Debugging stays enabled from here on: every KVM_EXIT_DEBUG is
+	 * the debugger's stop (vcpu_handle_exit()). */
+	v->guest_debug = true;
 	return 0;
 }
 

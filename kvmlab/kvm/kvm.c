@@ -14,8 +14,8 @@
 
 #include <linux/kvm.h>
 
-#include "kvmlab/kvm/kvm.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/kvm/kvm.h"
 
 const char *kvm_device_path(void)
 {

@@ -20,6 +20,7 @@
 
 #include "abi/machine.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/base/now.h"
 #include "kvmlab/kvm/vcpu.h"
 
 /*
@@ -137,9 +138,33 @@ struct fault_context vcpu_fault_context(const struct vcpu *v)
 	return (struct fault_context){.vcpu_fd = v->fd,
 				      .run = v->run,
 				      .mem = &v->vm->mem,
-				      .image = v->image,
-				      .history = &v->history,
+				      .image = v->rec ? v->rec->image : NULL,
+				      .log = v->rec ? &v->rec->log : NULL,
 				      .last = &v->last};
+}
+
+void vcpu_record_exit(struct vcpu *v, struct exit_info *e)
+{
+	e->seq = ++v->exits;
+	if (v->rec)
+		exit_record_add(v->rec, e);
+}
+
+int vcpu_translate(struct vcpu *v, uint64_t va, uint64_t *gpa)
+{
+	struct kvm_translation t = {.linear_address = va};
+
+	if (ioctl(v->fd, KVM_TRANSLATE, &t) < 0) {
+		int err = errno;
+
+		error("KVM_TRANSLATE of 0x%llx failed: %s",
+		      (unsigned long long)va, strerror(err));
+		return -err;
+	}
+	if (!t.valid)
+		return -ENOENT;
+	*gpa = t.physical_address;
+	return 0;
 }
 
 /* ---- --timeout ---------------------------------------------------------- */
@@ -185,14 +210,6 @@ void run_timeout_disarm(void)
 
 /* ---- the run loop ------------------------------------------------------- */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static uint64_t exit_rip(struct vcpu *v)
 {
 	struct kvm_regs regs;
@@ -215,6 +232,13 @@ static void handle_io(struct vcpu *v, struct exit_info *e)
 	size_t span = (size_t)run->io.size * run->io.count;
 	uint8_t *p = (uint8_t *)run + run->io.data_offset;
 
+	if (v->io_exit) {
+		int status = v->io_exit(v->io_opaque, run, e->rip);
+
+		if (status >= 0)
+			vcpu_stop(v, status);
+		return;
+	}
 	/* KVM never reports an element wider than `val` or data outside
 	 * the mapping, but a corrupt kvm_run must not make us overflow. */
 	if (!exit_io_size_ok(run) ||
@@ -261,14 +285,6 @@ static void handle_mmio(struct vcpu *v, struct exit_info *e)
 	}
 }
 
-static void record(struct vcpu *v, const struct exit_info *e)
-{
-	exit_history_add(&v->history, e);
-	trace_exit(v->trace, e);
-	if (v->stats)
-		stats_add(v->stats, e);
-}
-
 int vcpu_step(struct vcpu *v, struct exit_info *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -306,27 +322,23 @@ int vcpu_handle_exit(struct vcpu *v, struct exit_info *e)
 	case KVM_EXIT_INTR:
 		return VCPU_INTERRUPTED;
 	case KVM_EXIT_IO:
-		v->exits++;
 		handle_io(v, e);
-		record(v, e);
+		vcpu_record_exit(v, e);
 		return v->stop ? v->stop_status : VCPU_CONTINUE;
 	case KVM_EXIT_MMIO:
-		v->exits++;
 		handle_mmio(v, e);
-		record(v, e);
+		vcpu_record_exit(v, e);
 		return v->stop ? v->stop_status : VCPU_CONTINUE;
 	case KVM_EXIT_HLT:
-		/* Chapters 1-3 have no interrupts: HLT is the end. */
-		v->exits++;
-		record(v, e);
+		/* Chapters 1-5 have no interrupts: HLT is the end. */
+		vcpu_record_exit(v, e);
 		return ABI_STATUS_OK;
 	default:
 		break;
 	}
-	v->exits++;
-	record(v, e);
+	vcpu_record_exit(v, e);
 	fc = vcpu_fault_context(v);
-	if (!v->fault_quiet)
+	if (!v->rec || !v->rec->quiet_faults)
 		explain_fault(&fc, e);
 	return ABI_STATUS_FAULT;
 }
@@ -348,7 +360,7 @@ int vcpu_run(struct vcpu *v, unsigned timeout_sec)
 		}
 	} while (status < 0);
 	run_timeout_disarm();
-	if (v->stats)
-		v->stats->elapsed_ns = now_ns() - start;
+	if (v->rec)
+		v->rec->stats.elapsed_ns = now_ns() - start;
 	return status;
 }

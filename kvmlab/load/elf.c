@@ -19,9 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kvmlab/base/log.h"
 #include "kvmlab/load/elffile.h"
 #include "kvmlab/load/loader.h"
-#include "kvmlab/base/log.h"
 #include "kvmlab/load/symbols.h"
 
 int is_elf(const void *buf, size_t len)

@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include "abi/machine.h"
-#include "kvmlab/load/loader.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/load/loader.h"
 
 #define MiB	     (UINT64_C(1) << 20)
 /* ELF files carry symbols and debug information that are never loaded, so

@@ -12,8 +12,8 @@
 #include <sys/ioctl.h>
 
 #include "abi/machine.h"
-#include "kvmlab/machine/boot.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/machine/boot.h"
 #include "kvmlab/x86/modes.h"
 
 /*
@@ -23,7 +23,7 @@
 static int check_room(const struct vcpu *v, uint64_t lo, uint64_t hi,
 		      const char *what)
 {
-	const struct guest_image *img = v->image;
+	const struct guest_image *img = v->rec ? v->rec->image : NULL;
 
 	if (!img || img->hi <= lo || img->lo >= hi)
 		return 0;
@@ -49,7 +49,7 @@ static int set_start_regs(struct vcpu *v, uint64_t rip, uint64_t rsp,
 	return vcpu_set_regs(v, &regs);
 }
 
-int boot_real(struct vcpu *v, uint64_t entry)
+static int enter_real(struct vcpu *v, uint64_t entry)
 {
 	struct kvm_sregs s;
 	uint16_t cs = (uint16_t)((entry >> 4) & 0xf000);
@@ -73,7 +73,7 @@ int boot_real(struct vcpu *v, uint64_t entry)
 	return set_start_regs(v, entry - s.cs.base, ABI_REAL_STACK, 0);
 }
 
-int boot_protected(struct vcpu *v, uint64_t entry)
+static int enter_protected(struct vcpu *v, uint64_t entry)
 {
 	struct kvm_sregs s;
 	int r = vcpu_get_sregs(v, &s);
@@ -93,7 +93,7 @@ int boot_protected(struct vcpu *v, uint64_t entry)
 	return set_start_regs(v, entry, 0, 0);
 }
 
-int boot_long(struct vcpu *v, uint64_t entry, uint64_t arg)
+static int enter_long(struct vcpu *v, uint64_t entry, uint64_t arg)
 {
 	struct kvm_sregs s;
 	int r = vcpu_get_sregs(v, &s);
@@ -115,19 +115,30 @@ int boot_long(struct vcpu *v, uint64_t entry, uint64_t arg)
 	return set_start_regs(v, entry, 0, arg);
 }
 
-int vcpu_translate(struct vcpu *v, uint64_t va, uint64_t *gpa)
+/*
+ * The exit status for a boot function's -errno: the image's fault when it
+ * does not fit the mode (ERANGE: real mode cannot reach it; EEXIST: it
+ * overlaps what the VMM writes), the host's when KVM refused the state.
+ */
+static int boot_status(int r)
 {
-	struct kvm_translation t = {.linear_address = va};
+	if (!r)
+		return 0;
+	return r == -ERANGE || r == -EEXIST ? ABI_STATUS_BAD_IMAGE
+					    : ABI_STATUS_HOST;
+}
 
-	if (ioctl(v->fd, KVM_TRANSLATE, &t) < 0) {
-		int err = errno;
+int boot_real(struct vcpu *v, uint64_t entry)
+{
+	return boot_status(enter_real(v, entry));
+}
 
-		error("KVM_TRANSLATE of 0x%llx failed: %s",
-		      (unsigned long long)va, strerror(err));
-		return -err;
-	}
-	if (!t.valid)
-		return -ENOENT;
-	*gpa = t.physical_address;
-	return 0;
+int boot_protected(struct vcpu *v, uint64_t entry)
+{
+	return boot_status(enter_protected(v, entry));
+}
+
+int boot_long(struct vcpu *v, uint64_t entry, uint64_t arg)
+{
+	return boot_status(enter_long(v, entry, arg));
 }

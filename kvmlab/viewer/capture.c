@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kvmlab/viewer/capture.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/viewer/capture.h"
 
 static int temp_file(void)
 {

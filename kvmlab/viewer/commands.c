@@ -10,9 +10,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "kvmlab/base/now.h"
+#include "kvmlab/cli/keys.h"
 #include "kvmlab/viewer/commands.h"
 #include "kvmlab/viewer/prompts.h"
-#include "kvmlab/cli/keys.h"
 
 #define MSG(vw, ...)                                                           \
 	snprintf((vw)->view.message, sizeof((vw)->view.message), __VA_ARGS__)
@@ -32,14 +33,6 @@ void viewer_refresh(struct viewer *vw, bool stop)
 		vw->view.have_prev = true;
 	}
 	snapshot_take(&vw->view.cur, &src);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static bool refuse_ended(struct viewer *vw)

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kvmlab/x86/decode.h"
 #include "kvmlab/viewer/logpanes.h"
+#include "kvmlab/x86/decode.h"
 
 /* ---- the exit log ---------------------------------------------------- */
 
@@ -44,7 +44,7 @@ void pane_exits(struct grid *g, struct rect r, const struct view *v)
 		grid_printf(g, r.x, y, r.w, mark ? GA_CHANGED : GA_NORMAL,
 			    "%c%6" PRIu64 " %-8s %-*s %s", mark ? '*' : ' ',
 			    x->e.seq, exit_reason_name(x->e.reason), dw,
-			    decode_exit(&x->e, d, sizeof(d)), x->where);
+			    exit_details(&x->e, d, sizeof(d)), x->where);
 	}
 }
 

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kvmlab/x86/decode.h"
-#include "kvmlab/kvm/guestdbg.h"
 #include "kvmlab/cli/keys.h"
+#include "kvmlab/kvm/guestdbg.h"
 #include "kvmlab/viewer/layout.h"
 #include "kvmlab/viewer/prompts.h"
+#include "kvmlab/x86/decode.h"
 
 #define MSG(vw, ...)                                                           \
 	snprintf((vw)->view.message, sizeof((vw)->view.message), __VA_ARGS__)
@@ -68,7 +68,7 @@ static int resolve(const struct viewer *vw, const char *text, uint64_t *addr)
 		if (end == plus + 1 || *end)
 			return -EINVAL;
 	}
-	if (image_symbol_find(vw->st.v->image, name, addr) == 0) {
+	if (image_symbol_find(vw->st.v->rec->image, name, addr) == 0) {
 		*addr += off;
 		return 0;
 	}
@@ -85,7 +85,7 @@ static void commit_break(struct viewer *vw, const char *text)
 		MSG(vw, "'%s' is neither a symbol nor a hex address", text);
 		return;
 	}
-	image_addr_name(vw->st.v->image, addr, name, sizeof(name));
+	image_addr_name(vw->st.v->rec->image, addr, name, sizeof(name));
 	r = breaks_toggle(&vw->st.br, addr);
 	if (r > 0)
 		MSG(vw, "breakpoint %d at %s (c and n single-step to it)", r,
@@ -196,7 +196,7 @@ void viewer_prompt_key(struct viewer *vw, int key)
 
 int viewer_write(struct viewer *vw, const char *path, char *msg, size_t len)
 {
-	unsigned n = exit_log_count(&vw->st.log);
+	unsigned n = exit_log_count(&vw->st.v->rec->log);
 	FILE *f = fopen(path, "w");
 	int err = 0;
 
@@ -208,15 +208,16 @@ int viewer_write(struct viewer *vw, const char *path, char *msg, size_t len)
 	view_render(&vw->view, &vw->grid);
 	grid_write(&vw->grid, f);
 	fprintf(f, "\nthe last %u exits of %" PRIu64 ", oldest first:\n", n,
-		vw->st.log.total);
+		vw->st.v->rec->log.total);
 	for (unsigned i = 0; i < n; i++) {
-		const struct exit_info *e = exit_log_get(&vw->st.log, i);
+		const struct exit_info *e =
+		    exit_log_get(&vw->st.v->rec->log, i);
 		char d[128], where[96];
 
 		fprintf(f, "%7" PRIu64 " %-14s %-44s %s\n", e->seq,
 			exit_reason_name(e->reason),
-			decode_exit(e, d, sizeof(d)),
-			image_addr_name(vw->st.v->image, e->rip, where,
+			exit_details(e, d, sizeof(d)),
+			image_addr_name(vw->st.v->rec->image, e->rip, where,
 					sizeof(where)));
 	}
 	if (ferror(f))

@@ -13,23 +13,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kvmlab/machine/boot.h"
 #include "kvmlab/kvm/guestdbg.h"
+#include "kvmlab/machine/boot.h"
+#include "kvmlab/viewer/snapshot.h"
 #include "kvmlab/x86/modes.h"
 #include "kvmlab/x86/paging.h"
-#include "kvmlab/viewer/snapshot.h"
 
 static void take_exits(struct snapshot *s, const struct stepper *st)
 {
-	unsigned n = exit_log_count(&st->log);
+	unsigned n = exit_log_count(&st->v->rec->log);
 	unsigned first = n > SNAP_EXITS ? n - SNAP_EXITS : 0;
 
 	s->nexits = 0;
 	for (unsigned i = first; i < n; i++) {
 		struct snap_exit *x = &s->exit[s->nexits++];
 
-		x->e = *exit_log_get(&st->log, i);
-		image_addr_name(st->v->image, x->e.rip, x->where,
+		x->e = *exit_log_get(&st->v->rec->log, i);
+		image_addr_name(st->v->rec->image, x->e.rip, x->where,
 				sizeof(x->where));
 	}
 }
@@ -118,7 +118,7 @@ void snapshot_take(struct snapshot *s, const struct snap_source *src)
 	if (s->regs_ok) {
 		cpu_mode_describe(&s->sregs, s->mode, sizeof(s->mode));
 		rip = linear_rip(&s->regs, &s->sregs);
-		image_addr_name(v->image, rip, s->rip_name,
+		image_addr_name(v->rec->image, rip, s->rip_name,
 				sizeof(s->rip_name));
 		s->ncode = (unsigned)guest_read_linear(v, rip, s->code,
 						       sizeof(s->code));
@@ -130,16 +130,16 @@ void snapshot_take(struct snapshot *s, const struct snap_source *src)
 	s->ended = st->ended;
 	s->status = st->status;
 	s->steps = st->steps;
-	s->exits = st->log.total;
+	s->exits = st->v->rec->log.total;
 	s->run_ns = st->run_ns;
-	breaks_describe(&st->br, v->image, s->breaks, sizeof(s->breaks));
+	breaks_describe(&st->br, v->rec->image, s->breaks, sizeof(s->breaks));
 	/* Say how c and n will reach them: by single steps, on every KVM. */
 	if (breaks_any(&st->br) || st->br.on_mode)
 		snprintf(s->breaks + strlen(s->breaks),
 			 sizeof(s->breaks) - strlen(s->breaks),
 			 "  (c, n: by single steps)");
 	take_exits(s, st);
-	s->stats = st->log.stats;
+	s->stats = st->v->rec->stats;
 	take_memory(s, src);
 	take_console(s, src->console_fd);
 }

@@ -17,21 +17,14 @@
 #include <time.h>
 
 #include "abi/machine.h"
-#include "kvmlab/x86/decode.h"
+#include "kvmlab/base/now.h"
 #include "kvmlab/kvm/guestdbg.h"
-#include "kvmlab/x86/modes.h"
 #include "kvmlab/viewer/stepper.h"
+#include "kvmlab/x86/decode.h"
+#include "kvmlab/x86/modes.h"
 
 #define OP_HLT	  0xf4
 #define RFLAGS_TF (1u << 8) /* trap flag: single-step (SDM Vol. 1, 3.4.3) */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* A tick while the guest runs: keep the run time current (a redraw
  * shows rates), then ask the hook whether to stop. */
@@ -83,7 +76,6 @@ int stepper_init(struct stepper *s, struct vcpu *v)
 {
 	memset(s, 0, sizeof(*s));
 	s->v = v;
-	v->guest_debug = true;
 	s->why = STOP_START;
 	snprintf(s->why_text, sizeof(s->why_text),
 		 "stopped at the first instruction");
@@ -91,24 +83,27 @@ int stepper_init(struct stepper *s, struct vcpu *v)
 }
 
 /*
- * Every exit goes to the viewer's log.  What RIP means at an IO or MMIO
- * exit depends on the KVM: VT-x and AMD-V stop at the instruction and
- * finish it on the next KVM_RUN, kvm-pvm reports RIP after it.  So the
- * viewer completes the instruction at once (stepper_settle()) and logs
- * the RIP after it, the same on every KVM: the exit log's "at" column is
- * always where the guest goes on, as after HLT.
+ * The run loop recorded the exit (vcpu_record_exit()).  What RIP means at
+ * an IO or MMIO exit depends on the KVM: VT-x and AMD-V stop at the
+ * instruction and finish it on the next KVM_RUN, kvm-pvm reports RIP
+ * after it.  So the viewer completes the instruction at once
+ * (stepper_settle()) and amends the logged RIP to the one after it, the
+ * same on every KVM: the exit log's "at" column is always where the
+ * guest goes on, as after HLT.  The trace keeps what KVM reported.
  */
-static void record(struct stepper *s, struct exit_info *e)
+static void settled_rip(struct stepper *s, struct exit_info *e)
 {
+	struct exit_info *logged = exit_log_newest(&s->v->rec->log);
 	struct kvm_regs r;
 
-	if (e->reason == KVM_EXIT_IO || e->reason == KVM_EXIT_MMIO) {
-		s->pending_io = true;
-		stepper_settle(s);
-		if (vcpu_get_regs(s->v, &r) == 0)
-			e->rip = r.rip;
-	}
-	exit_log_add(&s->log, e);
+	if (e->reason != KVM_EXIT_IO && e->reason != KVM_EXIT_MMIO)
+		return;
+	s->pending_io = true;
+	stepper_settle(s);
+	if (vcpu_get_regs(s->v, &r) == 0)
+		e->rip = r.rip;
+	if (logged && logged->seq == e->seq)
+		logged->rip = e->rip;
 }
 
 /*
@@ -123,14 +118,9 @@ static int halt_exit(struct stepper *s, struct kvm_regs *r, struct exit_info *e)
 
 	r->rip++;
 	memset(e, 0, sizeof(*e));
-	e->seq = ++v->exits;
 	e->reason = KVM_EXIT_HLT;
 	e->rip = r->rip;
-	exit_history_add(&v->history, e);
-	trace_exit(v->trace, e);
-	if (v->stats)
-		stats_add(v->stats, e);
-	record(s, e);
+	vcpu_record_exit(v, e);
 	if (vcpu_set_regs(v, r))
 		return ABI_STATUS_HOST;
 	return ABI_STATUS_OK;
@@ -165,7 +155,7 @@ static int run_one(struct stepper *s, const struct run_hooks *h,
 		}
 	}
 	if (e->seq && e->reason != KVM_EXIT_DEBUG)
-		record(s, e);
+		settled_rip(s, e);
 	return st;
 }
 
@@ -210,8 +200,8 @@ static void describe_exit(const struct stepper *s, const struct exit_info *e,
 
 	(void)s;
 	snprintf(buf, len, "exit #%" PRIu64 " %s %s", e->seq,
-		 exit_reason_name(e->reason), decode_exit(e, d, sizeof(d)));
-	/* decode_exit() has nothing to add for HLT, SHUTDOWN...: no blank. */
+		 exit_reason_name(e->reason), exit_details(e, d, sizeof(d)));
+	/* exit_details() has nothing to add for HLT, SHUTDOWN...: no blank. */
 	len = strlen(buf);
 	if (len && buf[len - 1] == ' ')
 		buf[len - 1] = '\0';
@@ -278,7 +268,7 @@ static void stop_at_bp(struct stepper *s, int slot, uint64_t addr)
 	char name[96];
 
 	s->why = STOP_BREAKPOINT;
-	image_addr_name(s->v->image, addr, name, sizeof(name));
+	image_addr_name(s->v->rec->image, addr, name, sizeof(name));
 	snprintf(s->why_text, sizeof(s->why_text), "breakpoint %d at %s",
 		 slot + 1, name);
 }
@@ -428,7 +418,7 @@ static void run_free(struct stepper *s, bool to_exit, const struct run_hooks *h)
 			continue;
 		}
 		if (e.seq)
-			record(s, &e);
+			settled_rip(s, &e);
 		if (outcome(s, st, &e, to_exit))
 			return;
 	}

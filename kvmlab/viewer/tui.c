@@ -18,9 +18,9 @@
 #include <ncurses.h>
 
 #include "abi/machine.h"
-#include "kvmlab/viewer/capture.h"
-#include "kvmlab/cli/keys.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/cli/keys.h"
+#include "kvmlab/viewer/capture.h"
 #include "kvmlab/viewer/tui.h"
 
 static struct {

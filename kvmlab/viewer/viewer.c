@@ -12,28 +12,19 @@
 #include <unistd.h>
 
 #include "abi/machine.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/base/now.h"
+#include "kvmlab/cli/keys.h"
+#include "kvmlab/load/symfile.h"
 #include "kvmlab/viewer/capture.h"
 #include "kvmlab/viewer/commands.h"
-#include "kvmlab/dev/console.h"
-#include "kvmlab/dev/debugexit.h"
-#include "kvmlab/cli/keys.h"
 #include "kvmlab/viewer/layout.h"
-#include "kvmlab/base/log.h"
-#include "kvmlab/load/symfile.h"
 #include "kvmlab/viewer/tui.h"
 #include "kvmlab/viewer/viewer.h"
 
 #define MAX_KEYS    4096
 #define REDRAW_NS   250000000ull /* redraw a running guest 4 times a second */
 #define TUI_TICK_MS 50		 /* but look at the keyboard more often */
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- in a terminal ----------------------------------------------------- */
 
@@ -182,16 +173,19 @@ static int headless(struct viewer *vw, const struct options *opt)
 
 /* ---- the session ------------------------------------------------------ */
 
-int viewer_run(struct vcpu *v, const struct options *opt, const char *binary)
+int viewer_run(struct vcpu *v, const struct options *opt)
 {
-	const struct guest_image *image = v->image;
+	const char *binary = opt->binary;
+	const struct guest_image *image = v->rec->image;
 	struct guest_image syms = {0};
 	struct viewer *vw = calloc(1, sizeof(*vw));
 	char path[4096];
 	int status = ABI_STATUS_HOST;
 
-	if (!vw) {
-		error("out of memory for the viewer");
+	if (!vw || !v->rec) {
+		error(vw ? "the viewer needs the vCPU's exit record"
+			 : "out of memory for the viewer");
+		free(vw);
 		return ABI_STATUS_HOST;
 	}
 	/* A flat image has no symbols; its build wrote them beside it. */
@@ -202,7 +196,7 @@ int viewer_run(struct vcpu *v, const struct options *opt, const char *binary)
 		syms.nsyms = 0;
 		if (symfile_load(symfile_path(opt->guest, path, sizeof(path)),
 				 &syms) == 0)
-			v->image = &syms;
+			v->rec->image = &syms;
 		else
 			debug("no symbols: %s is not readable", path);
 	}
@@ -214,41 +208,7 @@ int viewer_run(struct vcpu *v, const struct options *opt, const char *binary)
 		    opt->tui_script ? headless(vw, opt) : interactive(vw, opt);
 	grid_free(&vw->grid);
 	free(vw);
-	v->image = image;
+	v->rec->image = image;
 	image_free(&syms);
-	return status;
-}
-
-int viewer_run_raw(const struct viewer_raw *raw, const struct options *opt,
-		   const char *binary)
-{
-	struct kvm kvm = {.fd = raw->kvm_fd,
-			  .api_version = KVM_API_VERSION,
-			  .path = kvm_device_path(),
-			  .vcpu_mmap_size = raw->run_size};
-	struct vm vm = {.kvm = &kvm, .fd = raw->vm_fd, .mem = *raw->mem};
-	struct vcpu cpu = {0};
-	struct bus pio, mmio;
-	struct board board = {.pio = &pio, .mmio = &mmio};
-	struct console con;
-	struct debugexit debug_exit;
-	int status;
-
-	cpu.vm = &vm;
-	cpu.fd = raw->vcpu_fd;
-	cpu.run = raw->run;
-	cpu.trace = raw->trace;
-	cpu.stats = raw->stats;
-	cpu.image = raw->image;
-	bus_init(&pio, "pio");
-	bus_init(&mmio, "mmio");
-	cpu.pio = &pio;
-	cpu.mmio = &mmio;
-	if (debugexit_register(&debug_exit, &board, vcpu_stop, &cpu) ||
-	    console_register(&con, &pio, stdout))
-		return ABI_STATUS_HOST;
-	status = viewer_run(&cpu, opt, binary);
-	if (raw->exits)
-		*raw->exits = cpu.exits;
 	return status;
 }

@@ -16,11 +16,11 @@
 #include <string.h>
 
 #include "abi/machine.h"
-#include "labs/exercise.h"
 #include "kvmlab/base/log.h"
 #include "kvmlab/x86/modes.h"
 #include "kvmlab/x86/paging.h"
 #include "kvmlab/x86/regbits.h"
+#include "labs/exercise.h"
 
 #define MAX_COLS 80
 

@@ -16,8 +16,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "labs/exercise.h"
 #include "kvmlab/x86/paging.h"
+#include "labs/exercise.h"
 
 #define PT_LEVELS  4
 #define PT_ENTRIES 512

@@ -35,12 +35,13 @@
 #include <unistd.h>
 
 #include "abi/machine.h"
-#include "kvmlab/machine/boot.h"
-#include "kvmlab/kvm/kvm.h"
-#include "kvmlab/load/loader.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/base/now.h"
+#include "kvmlab/kvm/kvm.h"
 #include "kvmlab/kvm/vcpu.h"
 #include "kvmlab/kvm/vm.h"
+#include "kvmlab/load/loader.h"
+#include "kvmlab/machine/boot.h"
 
 #define ROUNDS		      5
 #define PROCESS_RUNS	      20
@@ -51,14 +52,6 @@
 
 /* Exits per loop: what the guests get in ECX and what each must make. */
 static uint32_t bench_exits = BENCH_EXITS;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void count_write(void *opaque, struct bus_access *a)
 {

@@ -13,6 +13,7 @@ run_in() {
 	echo "\$ $* <$in" >&2
 	"$@" <"$in" >"$OUT" 2>"$ERR"
 	STATUS=$?
+	note_guest_stub
 	[ "$STATUS" -lt 128 ] || fail "$1 was killed by signal $((STATUS - 128))"
 	grep -q 'Sanitizer' "$ERR" && fail "the sanitizer reported an error"
 	return 0
@@ -42,6 +43,7 @@ pipe)
 		'outb 0x3f8' 'exit 7' 'echo never' |
 		"$BUILD/ch04" --timeout 30 --stats >"$OUT" 2>"$ERR"
 	STATUS=$?
+	note_guest_stub
 	expect_status 7
 	expect_line "kvmlab monitor on the 8250 at port 0x3f8, 115200 baud 8N1 (type help)"
 	# The guest echoes each command after its prompt, as a console does.

@@ -28,8 +28,8 @@
 
 #include <cmocka.h>
 
-#include "kvmlab/load/loader.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/load/loader.h"
 
 #define RAM_SIZE       (2u << 20)
 #define ALIGN_UP(x, a) (((x) + (a)-1) & ~(size_t)((a)-1))

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "kvmlab/dev/bus.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/dev/bus.h"
 
 /* A device that remembers its last access and answers reads with a
  * pattern made of the offset, so a test can see which offset it got. */

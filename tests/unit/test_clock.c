@@ -10,9 +10,9 @@
 
 #include "abi/clock.h"
 #include "abi/machine.h"
+#include "kvmlab/base/log.h"
 #include "kvmlab/dev/bus.h"
 #include "kvmlab/dev/clock.h"
-#include "kvmlab/base/log.h"
 
 static uint64_t fake_now;
 

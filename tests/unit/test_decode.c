@@ -160,97 +160,12 @@ static void test_bits_truncated(void **state)
 	assert_string_equal(buf, "");
 }
 
-static void test_exits(void **state)
-{
-	static const struct {
-		struct exit_info e;
-		const char *want;
-	} cases[] = {
-	    {{.reason = KVM_EXIT_IO,
-	      .port = 0x3f8,
-	      .size = 1,
-	      .out = true,
-	      .count = 1,
-	      .data = 'H'},
-	     "out port 0x3f8 size 1 data 0x48 'H'"},
-	    /* Not printable: no character. */
-	    {{.reason = KVM_EXIT_IO,
-	      .port = 0x3f8,
-	      .size = 1,
-	      .out = true,
-	      .count = 1,
-	      .data = '\n'},
-	     "out port 0x3f8 size 1 data 0xa"},
-	    /* IN: the data is what the device answered. */
-	    {{.reason = KVM_EXIT_IO,
-	      .port = 0x3fd,
-	      .size = 1,
-	      .count = 1,
-	      .data = 0x60},
-	     "in  port 0x3fd size 1 data 0x60 '`'"},
-	    /* Wider than a byte: a number, never a character. */
-	    {{.reason = KVM_EXIT_IO,
-	      .port = 0xf4,
-	      .size = 2,
-	      .out = true,
-	      .count = 1,
-	      .data = 0x41},
-	     "out port 0xf4 size 2 data 0x41"},
-	    /* REP OUTSB: the first element and the count. */
-	    {{.reason = KVM_EXIT_IO,
-	      .port = 0x3f8,
-	      .size = 1,
-	      .out = true,
-	      .count = 3,
-	      .data = 'a'},
-	     "out port 0x3f8 size 1 data 0x61 'a' count 3"},
-	    {{.reason = KVM_EXIT_MMIO,
-	      .addr = 0xd0000000,
-	      .len = 4,
-	      .write = true,
-	      .data = 1},
-	     "write 0xd0000000 len 4 data 0x1"},
-	    {{.reason = KVM_EXIT_MMIO,
-	      .addr = 0xd0000008,
-	      .len = 8,
-	      .data = 0x0123456789abcdefull},
-	     "read 0xd0000008 len 8 data 0x123456789abcdef"},
-	    {{.reason = KVM_EXIT_HLT}, ""},
-	    {{.reason = KVM_EXIT_SHUTDOWN}, ""},
-	    /* VMX basic exit reason 33 (SDM Vol. 3C, Appendix C). */
-	    /* Its name depends on the host's CPU vendor: checked below. */
-	    {{.reason = KVM_EXIT_FAIL_ENTRY, .code = 33}, NULL},
-	    {{.reason = KVM_EXIT_INTERNAL_ERROR,
-	      .code = KVM_INTERNAL_ERROR_EMULATION},
-	     "suberror 1 (EMULATION)"},
-	    {{.reason = KVM_EXIT_SYSTEM_EVENT, .code = 2}, "type 2"},
-	};
-
-	(void)state;
-	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		char buf[96], want[96];
-
-		/* A VMX exit reason on Intel, an SVM exit code on AMD. */
-		if (!cases[i].want)
-			snprintf(want, sizeof(want),
-				 "hardware reason 0x21 (%s)",
-				 fail_entry_name_for(33, host_cpu_vendor()));
-		else
-			snprintf(want, sizeof(want), "%s", cases[i].want);
-		print_message("  %s\n", want);
-		assert_ptr_equal(decode_exit(&cases[i].e, buf, sizeof(buf)),
-				 buf);
-		assert_string_equal(buf, want);
-	}
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_registers),
 	    cmocka_unit_test(test_cr3),
 	    cmocka_unit_test(test_bits_truncated),
-	    cmocka_unit_test(test_exits),
 	};
 
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);

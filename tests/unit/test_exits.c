@@ -10,13 +10,16 @@
 
 #include <cmocka.h>
 
+#include "kvmlab/base/log.h"
 #include "kvmlab/dev/bus.h"
 #include "kvmlab/exits/exits.h"
 #include "kvmlab/exits/failentry.h"
+#include "kvmlab/exits/record.h"
 #include "kvmlab/kvm/kvm.h"
-#include "kvmlab/base/log.h"
 #include "kvmlab/kvm/vcpu.h"
 #include "kvmlab/kvm/vm.h"
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Every reason <linux/kvm.h> defines has its own name. */
 static void test_reason_names(void **state)
@@ -240,22 +243,79 @@ static void test_json_truncates(void **state)
 	assert_int_equal(buf[10], 'x');
 }
 
-static void test_history(void **state)
+/* The log keeps the newest EXIT_LOG_SIZE exits, oldest first. */
+static void test_log(void **state)
 {
-	struct exit_history h = {0};
+	static struct exit_log l;
 	struct exit_info e = {0};
+	const uint64_t n = EXIT_LOG_SIZE + 40;
 
 	(void)state;
-	assert_int_equal(exit_history_count(&h), 0);
-	assert_null(exit_history_get(&h, 0));
-	for (uint64_t i = 1; i <= 40; i++) {
+	assert_int_equal(exit_log_count(&l), 0);
+	assert_null(exit_log_get(&l, 0));
+	assert_null(exit_log_newest(&l));
+	for (uint64_t i = 1; i <= n; i++) {
 		e.seq = i;
-		exit_history_add(&h, &e);
+		exit_log_add(&l, &e);
 	}
-	assert_int_equal(exit_history_count(&h), EXIT_HISTORY);
-	assert_int_equal(exit_history_get(&h, 0)->seq, 40 - EXIT_HISTORY + 1);
-	assert_int_equal(exit_history_get(&h, EXIT_HISTORY - 1)->seq, 40);
-	assert_null(exit_history_get(&h, EXIT_HISTORY));
+	assert_int_equal(exit_log_count(&l), EXIT_LOG_SIZE);
+	assert_int_equal(exit_log_get(&l, 0)->seq, n - EXIT_LOG_SIZE + 1);
+	assert_int_equal(exit_log_get(&l, EXIT_LOG_SIZE - 1)->seq, n);
+	assert_null(exit_log_get(&l, EXIT_LOG_SIZE));
+	assert_int_equal(exit_log_newest(&l)->seq, n);
+}
+
+/* A fault report prints the newest few, oldest first. */
+static void test_log_print(void **state)
+{
+	static struct exit_log l;
+	struct exit_info e = {.reason = KVM_EXIT_HLT};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	assert_non_null(f);
+	exit_log_print(&l, 2, f);
+	fflush(f);
+	assert_non_null(strstr(text, "(no exits before this one)"));
+	for (uint64_t i = 1; i <= 5; i++) {
+		e.seq = i;
+		exit_log_add(&l, &e);
+	}
+	rewind(f);
+	exit_log_print(&l, 2, f);
+	fclose(f);
+	assert_null(strstr(text, "#3 "));
+	assert_non_null(strstr(text, "#4 "));
+	assert_non_null(strstr(text, "#5 "));
+	assert_true(strstr(text, "#4 ") < strstr(text, "#5 "));
+	free(text);
+}
+
+/* One call gives an exit to the log, the statistics and the trace. */
+static void test_record(void **state)
+{
+	struct exit_record *r = calloc(1, sizeof(*r));
+	struct exit_info e = {.seq = 1,
+			      .reason = KVM_EXIT_IO,
+			      .port = 0x3f8,
+			      .size = 1,
+			      .out = true,
+			      .count = 1};
+
+	(void)state;
+	assert_non_null(r);
+	exit_record_add(r, &e);
+	e.seq = 2;
+	e.reason = KVM_EXIT_HLT;
+	exit_record_add(r, &e);
+	assert_int_equal(exit_record_count(r), 2);
+	assert_int_equal(exit_log_newest(&r->log)->reason, KVM_EXIT_HLT);
+	assert_int_equal(r->stats.total, 2);
+	assert_int_equal(r->stats.by_reason[KVM_EXIT_IO], 1);
+	assert_int_equal(r->stats.by_reason[KVM_EXIT_HLT], 1);
+	free(r);
 }
 
 /* A port that answers every read with the same eight bytes. */
@@ -318,6 +378,90 @@ static void test_run_loop_io_size(void **state)
 	free(v.run);
 }
 
+static void test_details(void **state)
+{
+	static const struct {
+		struct exit_info e;
+		const char *want;
+	} cases[] = {
+	    {{.reason = KVM_EXIT_IO,
+	      .port = 0x3f8,
+	      .size = 1,
+	      .out = true,
+	      .count = 1,
+	      .data = 'H'},
+	     "out port 0x3f8 size 1 data 0x48 'H'"},
+	    /* Not printable: no character. */
+	    {{.reason = KVM_EXIT_IO,
+	      .port = 0x3f8,
+	      .size = 1,
+	      .out = true,
+	      .count = 1,
+	      .data = '\n'},
+	     "out port 0x3f8 size 1 data 0xa"},
+	    /* IN: the data is what the device answered. */
+	    {{.reason = KVM_EXIT_IO,
+	      .port = 0x3fd,
+	      .size = 1,
+	      .count = 1,
+	      .data = 0x60},
+	     "in  port 0x3fd size 1 data 0x60 '`'"},
+	    /* Wider than a byte: a number, never a character. */
+	    {{.reason = KVM_EXIT_IO,
+	      .port = 0xf4,
+	      .size = 2,
+	      .out = true,
+	      .count = 1,
+	      .data = 0x41},
+	     "out port 0xf4 size 2 data 0x41"},
+	    /* REP OUTSB: the first element and the count. */
+	    {{.reason = KVM_EXIT_IO,
+	      .port = 0x3f8,
+	      .size = 1,
+	      .out = true,
+	      .count = 3,
+	      .data = 'a'},
+	     "out port 0x3f8 size 1 data 0x61 'a' count 3"},
+	    {{.reason = KVM_EXIT_MMIO,
+	      .addr = 0xd0000000,
+	      .len = 4,
+	      .write = true,
+	      .data = 1},
+	     "write 0xd0000000 len 4 data 0x1"},
+	    {{.reason = KVM_EXIT_MMIO,
+	      .addr = 0xd0000008,
+	      .len = 8,
+	      .data = 0x0123456789abcdefull},
+	     "read 0xd0000008 len 8 data 0x123456789abcdef"},
+	    {{.reason = KVM_EXIT_HLT}, ""},
+	    {{.reason = KVM_EXIT_SHUTDOWN}, ""},
+	    /* VMX basic exit reason 33 (SDM Vol. 3C, Appendix C). */
+	    /* Its name depends on the host's CPU vendor: checked below. */
+	    {{.reason = KVM_EXIT_FAIL_ENTRY, .code = 33}, NULL},
+	    {{.reason = KVM_EXIT_INTERNAL_ERROR,
+	      .code = KVM_INTERNAL_ERROR_EMULATION},
+	     "suberror 1 (EMULATION)"},
+	    {{.reason = KVM_EXIT_SYSTEM_EVENT, .code = 2}, "type 2"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char buf[96], want[96];
+
+		/* A VMX exit reason on Intel, an SVM exit code on AMD. */
+		if (!cases[i].want)
+			snprintf(want, sizeof(want),
+				 "hardware reason 0x21 (%s)",
+				 fail_entry_name_for(33, host_cpu_vendor()));
+		else
+			snprintf(want, sizeof(want), "%s", cases[i].want);
+		print_message("  %s\n", want);
+		assert_ptr_equal(exit_details(&cases[i].e, buf, sizeof(buf)),
+				 buf);
+		assert_string_equal(buf, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,7 +471,10 @@ int main(void)
 	    cmocka_unit_test(test_decode_io_in_and_wide),
 	    cmocka_unit_test(test_decode_mmio_and_faults),
 	    cmocka_unit_test(test_json_truncates),
-	    cmocka_unit_test(test_history),
+	    cmocka_unit_test(test_details),
+	    cmocka_unit_test(test_log),
+	    cmocka_unit_test(test_log_print),
+	    cmocka_unit_test(test_record),
 	    cmocka_unit_test(test_run_loop_io_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

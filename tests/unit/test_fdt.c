@@ -23,12 +23,12 @@
 #include <libfdt.h>
 
 #include "abi/machine.h"
+#include "kvmlab/base/log.h"
 #include "kvmlab/dev/board.h"
 #include "kvmlab/dev/clock.h"
 #include "kvmlab/dev/debugexit.h"
 #include "kvmlab/dev/fdt.h"
 #include "kvmlab/dev/serial8250.h"
-#include "kvmlab/base/log.h"
 
 #define RAM 0x400000
 

@@ -13,10 +13,11 @@
 #include "kvmlab/base/log.h"
 #include "kvmlab/cli/options.h"
 
-static bool flag_a;
+static bool flag_a, flag_b;
 
 static const struct chapter_flag flags[] = {
-    {"direct", "a chapter flag", &flag_a},
+    {"direct", "a chapter flag", &flag_a, NULL},
+    {"other", "a flag with its own guest", &flag_b, "chXX-other.elf"},
     {0},
 };
 
@@ -42,6 +43,27 @@ static int setup(void **state)
 	return 0;
 }
 
+/* A flag may name the guest it runs; --guest still wins. */
+static void test_flag_guest(void **state)
+{
+	struct options o;
+
+	(void)state;
+	flag_b = false;
+	assert_int_equal(PARSE(&o, "--other"), OPTIONS_RUN);
+	assert_true(flag_b);
+	assert_string_equal(o.guest, "/guests/chXX-other.elf");
+	assert_string_equal(o.binary, "chXX");
+	flag_b = false;
+	assert_int_equal(PARSE(&o, "--other", "--guest", "mine.elf"),
+			 OPTIONS_RUN);
+	assert_string_equal(o.guest, "mine.elf");
+	flag_b = false;
+	assert_int_equal(PARSE(&o, "--direct"), OPTIONS_RUN);
+	assert_string_equal(o.guest, "/guests/chXX.elf");
+	flag_a = false;
+}
+
 static void test_defaults(void **state)
 {
 	struct options o;
@@ -49,7 +71,7 @@ static void test_defaults(void **state)
 
 	(void)state;
 	flag_a = false;
-	assert_int_equal(options_parse(&o, &ch, 1, argv), 0);
+	assert_int_equal(options_parse(&o, &ch, 1, argv), OPTIONS_RUN);
 	assert_string_equal(o.guest, "/guests/chXX.elf");
 	assert_null(o.trace);
 	assert_false(o.stats);
@@ -69,26 +91,26 @@ static void test_viewer_options(void **state)
 	struct options o;
 
 	(void)state;
-	assert_int_equal(PARSE(&o, "--tui"), 0);
+	assert_int_equal(PARSE(&o, "--tui"), OPTIONS_RUN);
 	assert_true(o.tui);
 	assert_null(o.tui_script);
 	/* A script means the viewer, headless. */
 	assert_int_equal(PARSE(&o, "--tui-script", "ss<enter>", "--mono",
 			       "--tui-size", "160x45"),
-			 0);
+			 OPTIONS_RUN);
 	assert_true(o.tui);
 	assert_string_equal(o.tui_script, "ss<enter>");
 	assert_true(o.mono);
 	assert_int_equal(o.tui_cols, 160);
 	assert_int_equal(o.tui_rows, 45);
 	log_level = LOG_QUIET;
-	assert_int_equal(PARSE(&o, "--tui-script"), -ABI_STATUS_USAGE);
-	assert_int_equal(PARSE(&o, "--tui-size", "79x24"), -ABI_STATUS_USAGE);
-	assert_int_equal(PARSE(&o, "--tui-size", "80x23"), -ABI_STATUS_USAGE);
-	assert_int_equal(PARSE(&o, "--tui-size", "80x24x"), -ABI_STATUS_USAGE);
-	assert_int_equal(PARSE(&o, "--tui-size", "80*24"), -ABI_STATUS_USAGE);
-	assert_int_equal(PARSE(&o, "--tui-size", "1000x24"), -ABI_STATUS_USAGE);
-	assert_int_equal(PARSE(&o, "--tui-size", "wide"), -ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--tui-script"), ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--tui-size", "79x24"), ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--tui-size", "80x23"), ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--tui-size", "80x24x"), ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--tui-size", "80*24"), ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--tui-size", "1000x24"), ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--tui-size", "wide"), ABI_STATUS_USAGE);
 }
 
 /* --help lists the viewer's options for every chapter. */
@@ -118,7 +140,7 @@ static void test_all_options(void **state)
 	assert_int_equal(PARSE(&o, "--guest", "g.bin", "--trace", "t.json",
 			       "--stats", "--timeout", "0", "--mem", "4M",
 			       "--direct", "-v"),
-			 0);
+			 OPTIONS_RUN);
 	assert_string_equal(o.guest, "g.bin");
 	assert_string_equal(o.trace, "t.json");
 	assert_true(o.stats);
@@ -126,9 +148,9 @@ static void test_all_options(void **state)
 	assert_int_equal(o.mem, 4u << 20);
 	assert_true(flag_a);
 	assert_int_equal(log_level, LOG_DEBUG);
-	assert_int_equal(PARSE(&o, "-q"), 0);
+	assert_int_equal(PARSE(&o, "-q"), OPTIONS_RUN);
 	assert_int_equal(log_level, LOG_ERROR);
-	assert_int_equal(PARSE(&o, "--mem", "1G"), 0);
+	assert_int_equal(PARSE(&o, "--mem", "1G"), OPTIONS_RUN);
 	assert_int_equal(o.mem, 1u << 30);
 }
 
@@ -138,22 +160,22 @@ static void test_usage_errors(void **state)
 
 	(void)state;
 	log_level = LOG_QUIET;
-	assert_int_equal(PARSE(&o, "--bogus"), -ABI_STATUS_USAGE);
-	assert_int_equal(PARSE(&o, "extra"), -ABI_STATUS_USAGE);
-	assert_int_equal(PARSE(&o, "--guest"), -ABI_STATUS_USAGE);
-	assert_int_equal(PARSE(&o, "--timeout", "soon"), -ABI_STATUS_USAGE);
-	assert_int_equal(PARSE(&o, "--timeout", "-1"), -ABI_STATUS_USAGE);
-	assert_int_equal(PARSE(&o, "--timeout", ""), -ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--bogus"), ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "extra"), ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--guest"), ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--timeout", "soon"), ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--timeout", "-1"), ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--timeout", ""), ABI_STATUS_USAGE);
 	assert_int_equal(PARSE(&o, "--timeout", "99999999999"),
-			 -ABI_STATUS_USAGE);
-	assert_int_equal(PARSE(&o, "--mem", "1K"), -ABI_STATUS_USAGE);
-	assert_int_equal(PARSE(&o, "--mem", "2G"), -ABI_STATUS_USAGE);
-	assert_int_equal(PARSE(&o, "--mem", "3000000"), -ABI_STATUS_USAGE);
-	assert_int_equal(PARSE(&o, "--mem", "lots"), -ABI_STATUS_USAGE);
+			 ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--mem", "1K"), ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--mem", "2G"), ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--mem", "3000000"), ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--mem", "lots"), ABI_STATUS_USAGE);
 	/* A chapter flag of another chapter is unknown here. */
-	assert_int_equal(PARSE(&o, "--paging32"), -ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "--paging32"), ABI_STATUS_USAGE);
 	/* A flag name needs its dashes. */
-	assert_int_equal(PARSE(&o, "direct"), -ABI_STATUS_USAGE);
+	assert_int_equal(PARSE(&o, "direct"), ABI_STATUS_USAGE);
 }
 
 static void test_help(void **state)
@@ -163,8 +185,8 @@ static void test_help(void **state)
 
 	(void)state;
 	stdout = fopen("/dev/null", "w");
-	assert_int_equal(PARSE(&o, "--help"), 1);
-	assert_int_equal(PARSE(&o, "--stats", "-h"), 1);
+	assert_int_equal(PARSE(&o, "--help"), ABI_STATUS_OK);
+	assert_int_equal(PARSE(&o, "--stats", "-h"), ABI_STATUS_OK);
 	fclose(stdout);
 	stdout = saved;
 }
@@ -173,6 +195,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_flag_guest),
 	    cmocka_unit_test(test_all_options),
 	    cmocka_unit_test(test_viewer_options),
 	    cmocka_unit_test(test_usage_lists_viewer),

@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
+#include "kvmlab/base/log.h"
 #include "kvmlab/dev/bus.h"
 #include "kvmlab/dev/serial8250.h"
-#include "kvmlab/base/log.h"
 
 /* A UART whose output goes to a memory buffer. */
 struct fixture {

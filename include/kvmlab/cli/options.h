@@ -18,6 +18,9 @@ struct chapter_flag {
 	const char *name; /* without the leading "--" */
 	const char *help;
 	bool *value;
+	/* The guest file it runs when --guest is not given; NULL: the
+	 * chapter's default_guest. */
+	const char *guest;
 };
 
 /*
@@ -41,8 +44,9 @@ struct chapter_info {
 };
 
 struct options {
-	const char *guest; /* --guest, or the chapter's own guest */
-	const char *trace; /* --trace FILE, NULL = off */
+	const char *binary; /* the chapter's, "ch02": for messages */
+	const char *guest;  /* --guest, or the chapter's own guest */
+	const char *trace;  /* --trace FILE, NULL = off */
 	bool stats;
 	unsigned timeout; /* seconds, 0 = none */
 	uint64_t mem;	  /* bytes of guest RAM */
@@ -55,9 +59,12 @@ struct options {
 	char guest_buf[4096];
 };
 
+/* options_parse() found nothing that ends the program: run. */
+#define OPTIONS_RUN (-1)
+
 /*
- * Parse argv.  0 to run; 1 when --help was printed (exit 0);
- * -ABI_STATUS_USAGE after printing the error and a usage hint.
+ * Parse argv.  OPTIONS_RUN to run; otherwise the exit status to return:
+ * 0 after --help, ABI_STATUS_USAGE after printing the error and a hint.
  */
 int options_parse(struct options *o, const struct chapter_info *ch, int argc,
 		  char **argv);

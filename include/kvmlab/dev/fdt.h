@@ -37,8 +37,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kvmlab/load/loader.h"
 #include "kvmlab/base/memory.h"
+#include "kvmlab/load/loader.h"
 
 #define DT_MAX_DEVICES	32
 #define DT_MAX_PROPS	4

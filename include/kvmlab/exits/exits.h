@@ -64,20 +64,21 @@ bool exit_io_size_ok(const struct kvm_run *run);
  */
 int exit_describe(const struct exit_info *e, char *buf, size_t len);
 
+/*
+ * An exit's details without its reason, for the viewer's exit log:
+ *   IO    "out port 0x3f8 size 1 data 0x48 'H'", "in  port 0x60 size 1
+ *         data 0xff", "... count 3" for REP INS/OUTS
+ *   MMIO  "write 0xd0000000 len 4 data 0x1", "read 0xd0000008 ..."
+ *   FAIL_ENTRY "hardware reason 0x21 (invalid guest state)"
+ *   INTERNAL_ERROR "suberror 1 (EMULATION)", SYSTEM_EVENT "type 2"
+ * and "" for exits with nothing more to say (HLT, SHUTDOWN).  Data is the
+ * first element: for IN and MMIO reads, what the device answered (where
+ * exit_describe() speaks of the instruction, before any answer).
+ * Returns `buf`.
+ */
+const char *exit_details(const struct exit_info *e, char *buf, size_t len);
+
 /* One JSON object, no newline: the --trace format documented in README.md. */
 int exit_json(const struct exit_info *e, char *buf, size_t len);
-
-/* The last exits, oldest first when iterated with exit_history_get(). */
-#define EXIT_HISTORY 16
-struct exit_history {
-	struct exit_info e[EXIT_HISTORY];
-	uint64_t total;
-};
-void exit_history_add(struct exit_history *h, const struct exit_info *e);
-/* Number of exits held (at most EXIT_HISTORY); i = 0 is the oldest held. */
-unsigned exit_history_count(const struct exit_history *h);
-const struct exit_info *exit_history_get(const struct exit_history *h,
-					 unsigned i);
-void exit_history_print(const struct exit_history *h, FILE *out);
 
 #endif

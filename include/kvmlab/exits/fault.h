@@ -15,9 +15,10 @@
 
 #include <linux/kvm.h>
 
+#include "kvmlab/base/memory.h"
+#include "kvmlab/exits/exitlog.h"
 #include "kvmlab/exits/exits.h"
 #include "kvmlab/load/loader.h"
-#include "kvmlab/base/memory.h"
 
 /*
  * The registers KVM reported at one exit.  On AMD-V, KVM resets the vCPU
@@ -48,12 +49,15 @@ void exit_state_save(struct exit_state *s, uint64_t seq,
  */
 bool looks_like_reset(const struct kvm_regs *r, const struct kvm_sregs *s);
 
+/* How many of the last exits a report shows. */
+#define FAULT_EXITS_SHOWN 16
+
 struct fault_context {
 	int vcpu_fd;
 	const struct kvm_run *run;
 	const struct guest_mem *mem;	 /* to show the bytes at RIP */
 	const struct guest_image *image; /* to name RIP; may be NULL */
-	const struct exit_history *history;
+	const struct exit_log *log;	 /* the last exits; may be NULL */
 	/* The state at the last exit before this one; may be NULL. */
 	const struct exit_state *last;
 };

@@ -3,8 +3,8 @@
  * vcpu: create a vCPU, get and set its registers, and run it (chapter 2).
  *
  * vcpu_run() is the loop every chapter from 2 on uses: KVM_RUN, decode the
- * exit, record it (trace, statistics, the last 16), dispatch port I/O and
- * MMIO to the buses, and stop when the guest halts, writes the debug-exit
+ * exit, record it (exit_record_add(): log, statistics, trace), dispatch
+ * port I/O and MMIO to the buses, and stop when the guest halts, writes the debug-exit
  * port, faults, or runs past --timeout.  A fault is explained in plain words
  * with RIP, the CPU mode and the last exits.
  */
@@ -19,9 +19,7 @@
 #include "kvmlab/dev/bus.h"
 #include "kvmlab/exits/exits.h"
 #include "kvmlab/exits/fault.h"
-#include "kvmlab/load/loader.h"
-#include "kvmlab/exits/stats.h"
-#include "kvmlab/exits/trace.h"
+#include "kvmlab/exits/record.h"
 #include "kvmlab/kvm/vm.h"
 
 struct vcpu {
@@ -30,16 +28,19 @@ struct vcpu {
 	struct kvm_run *run; /* shared with KVM, vcpu_mmap_size bytes */
 	bool sync_regs;	     /* KVM_CAP_SYNC_REGS: RIP arrives with each exit */
 	struct bus *pio, *mmio;
-	struct trace *trace;		 /* may be NULL */
-	struct stats *stats;		 /* may be NULL */
-	const struct guest_image *image; /* for symbol names; may be NULL */
-	struct exit_history history;
-	struct exit_state last; /* the state at the last exit, for faults */
-	uint64_t exits;
-	/* KVM_SET_GUEST_DEBUG is on: KVM_EXIT_DEBUG is expected (viewer). */
+	/*
+	 * Port I/O handled by the caller instead of the port bus: chapter 1
+	 * keeps its own handle_io(), and its viewer runs it.  Returns a
+	 * status (>= 0) that ends the run, or -1 to run on.
+	 */
+	int (*io_exit)(void *opaque, struct kvm_run *run, uint64_t rip);
+	void *io_opaque;
+	struct exit_record *rec; /* where each exit is written down; or NULL */
+	uint64_t exits;		 /* exits so far: the seq of the last */
+	struct exit_state last;	 /* the state at the last exit, for faults */
+	/* KVM_SET_GUEST_DEBUG was used (guestdbg.c): KVM_EXIT_DEBUG is the
+	 * debugger's stop, not a fault of the guest. */
 	bool guest_debug;
-	/* The caller explains faults itself (chapter 3's --paging32). */
-	bool fault_quiet;
 	/* Set by a device (debug-exit) to end the run with `stop_status`. */
 	bool stop;
 	int stop_status;
@@ -65,6 +66,20 @@ void vcpu_stop(void *vcpu, int status);
 
 /* The context explain_fault() needs, filled from this vCPU. */
 struct fault_context vcpu_fault_context(const struct vcpu *v);
+
+/*
+ * Count exit `e` (setting e->seq) and give it to v->rec: the one way an
+ * exit of this vCPU is written down, by the run loop and by the viewer's
+ * stepper.
+ */
+void vcpu_record_exit(struct vcpu *v, struct exit_info *e);
+
+/*
+ * KVM_TRANSLATE: the guest-physical address the vCPU's current page
+ * tables give guest-virtual `va`.  0 with *gpa set, -ENOENT when it is
+ * not mapped, or the ioctl's -errno (reported).
+ */
+int vcpu_translate(struct vcpu *v, uint64_t va, uint64_t *gpa);
 
 /* vcpu_step() results that are not a final status (those are >= 0). */
 #define VCPU_CONTINUE	 (-1) /* an exit was handled; run again */

@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 
-#include "kvmlab/kvm/kvm.h"
 #include "kvmlab/base/memory.h"
+#include "kvmlab/kvm/kvm.h"
 
 struct vm {
 	struct kvm *kvm;

@@ -7,9 +7,10 @@
  * with RAM at guest-physical 0, one vCPU with the trace and statistics
  * attached, an empty port I/O bus and an empty MMIO bus.  It closes the same
  * way too: the --stats table, the "guest stopped" line, the trace checked
- * for write errors, everything freed.  This module is those two halves, so
- * a chapter's main() keeps only its own steps: load the guest, check it,
- * register devices in order, boot, run.
+ * for write errors, everything freed.  In between, it loads the guest and
+ * runs it.  Each step reports its own failure and returns the exit status
+ * documented in include/abi/machine.h, so a chapter's main() is its list
+ * of steps: open, load, register devices in order, boot, run, close.
  *
  * Chapter 1 opens its machine with raw ioctls on purpose and does not use
  * this.
@@ -20,24 +21,27 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "kvmlab/dev/bus.h"
-#include "kvmlab/kvm/kvm.h"
-#include "kvmlab/load/loader.h"
 #include "kvmlab/cli/options.h"
-#include "kvmlab/exits/stats.h"
+#include "kvmlab/dev/board.h"
+#include "kvmlab/dev/bus.h"
+#include "kvmlab/exits/record.h"
 #include "kvmlab/exits/trace.h"
+#include "kvmlab/kvm/kvm.h"
 #include "kvmlab/kvm/vcpu.h"
 #include "kvmlab/kvm/vm.h"
+#include "kvmlab/load/loader.h"
 
 struct machine {
+	const struct options *opt; /* the command line it was opened with */
 	struct kvm kvm;
 	struct vm vm; /* its RAM is vm.mem */
 	struct vcpu cpu;
 	struct bus pio, mmio; /* empty: the chapter registers its devices */
+	struct board board;   /* both buses; chapter 5 adds a device tree */
 	struct trace trace;
-	struct stats stats;
+	struct exit_record rec; /* every exit: log, statistics, trace */
 	struct guest_file file; /* read by machine_open() */
-	struct guest_image img; /* the chapter loads file into vm.mem */
+	struct guest_image img; /* loaded by machine_load() */
 	/*
 	 * Optional, for --stats: the chapter's device lines (bus and device
 	 * counters), printed by machine_close() after the exit table.
@@ -50,22 +54,47 @@ struct machine {
  * Open the trace (--trace), read the guest image file opt->guest into
  * m->file (guest_file_read(): checked before KVM), then open /dev/kvm, a
  * VM with opt->mem bytes of RAM at guest-physical 0 and vCPU 0, with the
- * trace, the statistics (--stats), the image and both buses attached.
- * Each failure is reported where it happens.  Returns 0, or the exit
- * status to return: ABI_STATUS_USAGE when the trace cannot be opened,
- * ABI_STATUS_NO_IMAGE or ABI_STATUS_BAD_IMAGE for the image file,
- * ABI_STATUS_NO_KVM when KVM, the VM or the vCPU cannot be opened.  The
- * chapter then loads m->file with guest_file_load().  machine_close() is safe afterwards either way.
- * `m` must not move once opened: the vCPU points into it.
+ * exit record and both buses attached.  Returns 0, or the exit status:
+ * ABI_STATUS_USAGE when the trace cannot be opened, ABI_STATUS_NO_IMAGE
+ * or ABI_STATUS_BAD_IMAGE for the image file, ABI_STATUS_NO_KVM when
+ * KVM, the VM or the vCPU cannot be opened.  machine_close() is safe
+ * afterwards either way.  `m` must not move once opened: the vCPU points
+ * into it.
  */
 int machine_open(struct machine *m, const struct options *opt);
 
+/* Image kinds for machine_load(), as a mask. */
+#define LOAD_FLAT  (1u << IMAGE_FLAT)
+#define LOAD_ELF32 (1u << IMAGE_ELF32)
+#define LOAD_ELF64 (1u << IMAGE_ELF64)
+
 /*
- * Run the guest until it stops (vcpu_run(), under opt->timeout), or with
- * --tui step through it in the register viewer.  Returns the exit status.
+ * Load m->file into guest RAM: an ELF image by its program headers, a
+ * flat one at `flat_at`.  An image whose kind is not in `kinds` is
+ * refused before it runs in the wrong mode.  0, or ABI_STATUS_BAD_IMAGE
+ * (reported).
  */
-int machine_run(struct machine *m, const struct options *opt,
-		const char *binary);
+int machine_load(struct machine *m, uint64_t flat_at, unsigned kinds);
+
+/*
+ * Build the device tree the devices wrote into m->board.dt, write it to
+ * `dump_path` if not NULL (--dump-dtb), and copy it to the top of guest
+ * RAM; *gpa receives its address, for RDI.  0, or the exit status:
+ * ABI_STATUS_USAGE when the dump cannot be written, ABI_STATUS_BAD_IMAGE
+ * when the guest image reaches into the tree's place, ABI_STATUS_HOST
+ * otherwise (all reported).
+ */
+int machine_load_dt(struct machine *m, const char *dump_path, uint64_t *gpa);
+
+/* What steps through the guest instead of the run loop with --tui. */
+typedef int machine_viewer(struct vcpu *v, const struct options *opt);
+
+/*
+ * Run the guest until it stops (vcpu_run(), under --timeout), or with
+ * --tui hand it to `viewer` (the register viewer: viewer_run).  Returns
+ * the exit status.
+ */
+int machine_run(struct machine *m, machine_viewer *viewer);
 
 /*
  * After machine_run(): the --stats table (and device_stats) on stderr, then
@@ -74,6 +103,6 @@ int machine_run(struct machine *m, const struct options *opt,
  * trace could not be written completely, and free and close everything.
  * Safe after a partial or failed machine_open().  Returns the final status.
  */
-int machine_close(struct machine *m, const struct options *opt, int status);
+int machine_close(struct machine *m, int status);
 
 #endif

@@ -14,8 +14,8 @@
 #include <stdint.h>
 
 #include "kvmlab/viewer/grid.h"
-#include "kvmlab/viewer/view.h"
 #include "kvmlab/viewer/stepper.h"
+#include "kvmlab/viewer/view.h"
 
 enum prompt_kind {
 	PROMPT_NONE,

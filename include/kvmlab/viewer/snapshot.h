@@ -19,8 +19,8 @@
 #include <linux/kvm.h>
 
 #include "kvmlab/exits/exits.h"
-#include "kvmlab/load/loader.h"
 #include "kvmlab/exits/stats.h"
+#include "kvmlab/load/loader.h"
 #include "kvmlab/viewer/stepper.h"
 
 #define SNAP_EXITS   128  /* the most exit-log lines any screen shows */

@@ -38,10 +38,9 @@
 
 #include <linux/kvm.h>
 
-#include "kvmlab/viewer/breaks.h"
-#include "kvmlab/exits/exitlog.h"
 #include "kvmlab/exits/exits.h"
 #include "kvmlab/kvm/vcpu.h"
+#include "kvmlab/viewer/breaks.h"
 
 /* Why the last command stopped. */
 enum stop_why {
@@ -68,8 +67,6 @@ struct stepper {
 	enum stop_why why;
 	char why_text[256]; /* "breakpoint 1 at 0x100071 <page_fault>" */
 
-	struct exit_log log; /* every exit, for the panes and the file */
-
 	/* Internal: an IO exit to complete. */
 	bool pending_io;
 };
@@ -82,7 +79,7 @@ struct run_hooks {
 	void *opaque;
 };
 
-/* Take over `v` (sets v->guest_debug).  The guest is at its first
+/* Take over `v` (turns on KVM_SET_GUEST_DEBUG).  The guest is at its first
  * instruction.  0 or -errno from KVM_SET_GUEST_DEBUG (reported). */
 int stepper_init(struct stepper *s, struct vcpu *v);
 

@@ -26,11 +26,7 @@
 
 #include <linux/kvm.h>
 
-#include "kvmlab/load/loader.h"
-#include "kvmlab/base/memory.h"
 #include "kvmlab/cli/options.h"
-#include "kvmlab/exits/stats.h"
-#include "kvmlab/exits/trace.h"
 #include "kvmlab/kvm/vcpu.h"
 
 /*
@@ -38,28 +34,10 @@
  * Returns the chapter binary's exit status: the guest's own when it
  * ended, 0 when the student quit before, ABI_STATUS_USAGE (no terminal,
  * a bad key script), 128 + N after signal N.  A flat guest without
- * symbols gets them from the .sym file beside opt->guest.
+ * symbols gets them from the .sym file beside opt->guest.  It has the
+ * type machine_run() takes (machine_viewer), and chapter 1 calls it with
+ * its own vCPU.
  */
-int viewer_run(struct vcpu *v, const struct options *opt, const char *binary);
-
-/* Chapter 1's raw file descriptors and state, for viewer_run_raw(). */
-struct viewer_raw {
-	int kvm_fd, vm_fd, vcpu_fd;
-	struct kvm_run *run;
-	int run_size;
-	const struct guest_mem *mem;
-	const struct guest_image *image;
-	struct trace *trace;
-	struct stats *stats;
-	uint64_t *exits; /* receives the number of exits */
-};
-
-/*
- * Chapter 1 talks to KVM with raw ioctls and has no struct vcpu: wrap its
- * descriptors in the library's structures, with the console and the
- * debug-exit port on a port I/O bus, and run viewer_run().
- */
-int viewer_run_raw(const struct viewer_raw *raw, const struct options *opt,
-		   const char *binary);
+int viewer_run(struct vcpu *v, const struct options *opt);
 
 #endif

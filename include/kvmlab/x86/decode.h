@@ -23,7 +23,6 @@
 
 #include <linux/kvm.h>
 
-#include "kvmlab/exits/exits.h"
 #include "kvmlab/x86/regbits.h"
 
 /*
@@ -59,17 +58,5 @@ const char *decode_cr3(uint64_t cr3, uint64_t cr4, char *buf, size_t len);
  * 64-bit applies to code with L=1; 4K means the limit counts pages (G=1).
  */
 const char *decode_segment(const struct kvm_segment *s, char *buf, size_t len);
-
-/*
- * An exit's details without its reason, for the viewer's exit log:
- *   IO    "out port 0x3f8 size 1 data 0x48 'H'", "in  port 0x60 size 1
- *         data 0xff", "... count 3" for REP INS/OUTS
- *   MMIO  "write 0xd0000000 len 4 data 0x1", "read 0xd0000008 ..."
- *   FAIL_ENTRY "hardware reason 0x21 (invalid guest state)"
- *   INTERNAL_ERROR "suberror 1 (EMULATION)", SYSTEM_EVENT "type 2"
- * and "" for exits with nothing more to say (HLT, SHUTDOWN).  Data is the
- * first element: for IN and MMIO reads, what the device answered.
- */
-const char *decode_exit(const struct exit_info *e, char *buf, size_t len);
 
 #endif
