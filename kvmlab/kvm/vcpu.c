@@ -321,11 +321,17 @@ int vcpu_handle_exit(struct vcpu *v, struct exit_info *e)
 		break;
 	case KVM_EXIT_INTR:
 		return VCPU_INTERRUPTED;
+	/* An exit with no bus to take it (chapter 1's viewer has no MMIO
+	 * bus) ends the run as an unhandled exit, below. */
 	case KVM_EXIT_IO:
+		if (!v->pio && !v->io_exit)
+			break;
 		handle_io(v, e);
 		vcpu_record_exit(v, e);
 		return v->stop ? v->stop_status : VCPU_CONTINUE;
 	case KVM_EXIT_MMIO:
+		if (!v->mmio)
+			break;
 		handle_mmio(v, e);
 		vcpu_record_exit(v, e);
 		return v->stop ? v->stop_status : VCPU_CONTINUE;

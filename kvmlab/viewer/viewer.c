@@ -176,7 +176,7 @@ static int headless(struct viewer *vw, const struct options *opt)
 int viewer_run(struct vcpu *v, const struct options *opt)
 {
 	const char *binary = opt->binary;
-	const struct guest_image *image = v->rec->image;
+	const struct guest_image *image;
 	struct guest_image syms = {0};
 	struct viewer *vw = calloc(1, sizeof(*vw));
 	char path[4096];
@@ -188,6 +188,7 @@ int viewer_run(struct vcpu *v, const struct options *opt)
 		free(vw);
 		return ABI_STATUS_HOST;
 	}
+	image = v->rec->image;
 	/* A flat image has no symbols; its build wrote them beside it. */
 	if ((!image || !image->nsyms) && opt->guest) {
 		if (image)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests: exit-reason names, decoding, descriptions, JSON, history. */
+/* Unit tests: exit-reason names, decoding, descriptions, JSON, the exit
+ * log and record, the run loop's I/O bounds. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "abi/machine.h"
 #include "kvmlab/base/log.h"
 #include "kvmlab/dev/bus.h"
 #include "kvmlab/exits/exits.h"
@@ -462,6 +464,42 @@ static void test_details(void **state)
 	}
 }
 
+/*
+ * A vCPU without an MMIO bus (chapter 1's, under the viewer) ends the run
+ * at an MMIO exit as an unhandled exit, as chapter 1's own loop does: a
+ * fault, recorded, never a dispatch to a bus that is not there.
+ */
+static void test_run_loop_no_bus(void **state)
+{
+	struct kvm kvm = {.fd = -1, .vcpu_mmap_size = 8192};
+	struct vm vm = {.kvm = &kvm, .fd = -1};
+	struct exit_record *rec = calloc(1, sizeof(*rec));
+	struct vcpu v = {.vm = &vm, .fd = -1, .sync_regs = true, .rec = rec};
+	struct exit_info e;
+
+	(void)state;
+	log_level = LOG_QUIET;
+	assert_non_null(rec);
+	rec->quiet_faults = true;
+	v.run = fake_run();
+	v.run->exit_reason = KVM_EXIT_MMIO;
+	v.run->mmio.phys_addr = 0xd0000000;
+	v.run->mmio.len = 4;
+	assert_int_equal(vcpu_handle_exit(&v, &e), ABI_STATUS_FAULT);
+	assert_int_equal(v.exits, 1);
+	assert_int_equal(exit_record_count(rec), 1);
+	assert_int_equal(exit_log_newest(&rec->log)->reason, KVM_EXIT_MMIO);
+	/* The same for port I/O with neither a bus nor an io_exit hook. */
+	v.run->exit_reason = KVM_EXIT_IO;
+	v.run->io.size = 1;
+	v.run->io.count = 1;
+	v.run->io.data_offset = 4096;
+	assert_int_equal(vcpu_handle_exit(&v, &e), ABI_STATUS_FAULT);
+	assert_int_equal(exit_record_count(rec), 2);
+	free(v.run);
+	free(rec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -476,6 +514,7 @@ int main(void)
 	    cmocka_unit_test(test_log_print),
 	    cmocka_unit_test(test_record),
 	    cmocka_unit_test(test_run_loop_io_size),
+	    cmocka_unit_test(test_run_loop_no_bus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
