@@ -196,7 +196,7 @@ kcap ch04-unclaimed 'reads as all ones' \
 cap ch04-find 'lo = mid + 1' \
 	"sed -n '/^struct bus_device \*bus_find/,/^}/p' kvmlab/dev/bus.c | $unstub"
 cap ch04-raw 'ICANON' \
-	"sed -n '/raw = saved;/,/VTIME/p' kvmlab/viewer/term.c"
+	"sed -n '/raw = saved;/,/VTIME/p' kvmlab/cli/term.c"
 kcap ch04-dlab 'after --timeout 2' \
 	"printf 'outb 0x3fb 0x83\necho hi\n' | ./build/ch04 --timeout 2 --stats -q 2>&1 | grep -E '^(> |kvmlab: error)|in   0x3f[8d] '"
 kcap ch04-loop 'overruns' \

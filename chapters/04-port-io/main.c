@@ -29,7 +29,7 @@
 #include "kvmlab/load/loader.h"
 #include "kvmlab/machine/boot.h"
 #include "kvmlab/machine/machine.h"
-#include "kvmlab/viewer/term.h"
+#include "kvmlab/cli/term.h"
 #include "kvmlab/viewer/viewer.h"
 
 static const struct chapter_info chapter = {

@@ -20,8 +20,9 @@
 /*
  * Print "kvmlab: exercise ID is not done yet: see HANDOUT" on stderr (after
  * flushing stdout), note it (exercise_note), and end the process with
- * ABI_STATUS_EXERCISE (78) without running exit handlers, so the status is
- * always exactly that.
+ * ABI_STATUS_EXERCISE (78) through quick_exit(): only the at_quick_exit()
+ * handlers run, which put the terminal back (the viewer, chapter 4's raw
+ * line), and no atexit() handler or leak check can change the status.
  */
 noreturn void exercise_todo(const char *id, const char *handout);
 

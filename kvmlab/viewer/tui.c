@@ -151,8 +151,11 @@ int tui_open(bool mono)
 		return ABI_STATUS_USAGE;
 	}
 	tui.active = 1;
-	if (!tui.atexit_done)
+	/* at_quick_exit too: an exercise stub ends with quick_exit(). */
+	if (!tui.atexit_done) {
 		atexit(at_exit);
+		at_quick_exit(at_exit);
+	}
 	tui.atexit_done = true;
 	handle(quit_signals, sizeof(quit_signals) / sizeof(int), on_quit);
 	handle(fatal_signals, sizeof(fatal_signals) / sizeof(int), on_fatal);

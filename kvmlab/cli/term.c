@@ -4,7 +4,8 @@
  *
  * A VMM that leaves the terminal raw when it dies leaves its user typing
  * blind into a shell that no longer echoes.  So the saved settings are
- * restored from an atexit() handler and from the handlers of the signals
+ * restored from an atexit() handler (and at_quick_exit(), which an
+ * exercise stub ends with) and from the handlers of the signals
  * that usually end a program; both may run, and restoring twice is
  * harmless.
  */
@@ -17,7 +18,7 @@
 #include <unistd.h>
 
 #include "kvmlab/base/log.h"
-#include "kvmlab/viewer/term.h"
+#include "kvmlab/cli/term.h"
 
 static struct termios saved;
 static int saved_fd = -1;
@@ -73,6 +74,7 @@ int term_raw(int fd)
 	saved_fd = fd;
 	if (!hooked) {
 		atexit(term_restore);
+		at_quick_exit(term_restore);
 		sigemptyset(&sa.sa_mask);
 		for (size_t i = 0;
 		     i < sizeof(restore_signals) / sizeof(restore_signals[0]);
