@@ -25,9 +25,15 @@ expect_line() {
 }
 
 # wait_for TEXT FILE: until FILE holds TEXT (the runner's timeout bounds it).
+# A VMM that ended under script(1) left its status in $TMP/status: a
+# guest's stub (78) is noted, and stub_check stops the wait at once.
 wait_for() {
 	n=0
 	until grep -qF -- "$1" "$2" 2>/dev/null; do
+		if [ -s "$TMP/status" ]; then
+			STATUS=$(sed -n 's/^status=//p' "$TMP/status")
+			note_guest_stub
+		fi
 		stub_check
 		n=$((n + 1))
 		[ $n -lt 600 ] || fail "never saw '$1'"
