@@ -9,21 +9,13 @@
  */
 #include <inttypes.h>
 #include <string.h>
-#include <time.h>
 
 #include "abi/clock.h"
 #include "abi/machine.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/base/now.h"
 #include "kvmlab/dev/clock.h"
 #include "labs/exercise.h"
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void put_le(uint8_t *p, uint64_t v, unsigned n)
 {
@@ -123,7 +115,7 @@ static void clock_mmio(void *opaque, struct bus_access *a)
 }
 
 int clock_register(struct clock_dev *c, const struct board *b, uint64_t base,
-		   uint64_t (*now_ns)(void))
+		   uint64_t (*now)(void))
 {
 	const struct board_device dev = {.space = DT_MMIO,
 					 .name = "clock",
@@ -135,7 +127,7 @@ int clock_register(struct clock_dev *c, const struct board *b, uint64_t base,
 					 .compatible = "kvmlab,clock"};
 
 	memset(c, 0, sizeof(*c));
-	c->now_ns = now_ns ? now_ns : monotonic_ns;
+	c->now_ns = now ? now : now_ns;
 	c->start_ns = c->now_ns();
 	c->base = base;
 	return board_register(b, &dev, NULL);

@@ -6,7 +6,7 @@
  *
  * GUEST is a real-mode image that writes port 0x80 N times (100,000 by
  * default) and halts.  It runs through the library's run loop (vcpu_run:
- * decode, history, bus dispatch) and through a bare KVM_RUN loop that does
+ * decode, the exit record, bus dispatch) and through a bare KVM_RUN loop that does
  * nothing per exit, alternately, several times; the medians and their ratio
  * are printed.  Then the whole-process time of CH01 (open, create, load,
  * run, exit).
@@ -63,6 +63,7 @@ struct setup {
 	struct kvm kvm;
 	struct vm vm;
 	struct vcpu cpu;
+	struct exit_record rec; /* as a chapter keeps it, without a trace */
 	struct bus pio, mmio;
 	struct guest_image img;
 	uint64_t writes;
@@ -85,6 +86,7 @@ static void setup(struct setup *s, const char *guest, bool long_mode,
 	bus_init(&s->mmio, "mmio");
 	s->cpu.pio = &s->pio;
 	s->cpu.mmio = &s->mmio;
+	s->cpu.rec = &s->rec;
 	bus_register(&s->pio, "bench", BENCH_PORT, 1, count_write, &s->writes);
 	bus_register(&s->mmio, "bench", ABI_MMIO_CLOCK, ABI_MMIO_CLOCK_LEN,
 		     count_write, &s->writes);

@@ -28,13 +28,13 @@ struct clock_dev {
 };
 
 /*
- * Start the clock at zero (now_ns may be NULL for CLOCK_MONOTONIC) and
- * register it on b->mmio at `base`, ABI_MMIO_CLOCK_LEN bytes; when the
+ * Start the clock at zero (`now` may be NULL for now_ns(), the monotonic
+ * clock) and register it on b->mmio at `base`, ABI_MMIO_CLOCK_LEN bytes; when the
  * board builds a device tree, add /clock@BASE, compatible "kvmlab,clock".
  * 0 or board_register()'s error.
  */
 int clock_register(struct clock_dev *c, const struct board *b, uint64_t base,
-		   uint64_t (*now_ns)(void));
+		   uint64_t (*now)(void));
 
 /*
  * One access of `size` bytes (1-8) at `offset`, as the bus handler does
