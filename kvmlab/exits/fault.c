@@ -177,7 +177,7 @@ static void print_where_shutdown(const struct fault_context *f,
 		print_where_live(f, e->rip);
 		return;
 	}
-	/* The history ends with this SHUTDOWN; the exit before it, if any. */
+	/* The log ends with this SHUTDOWN; the exit before it, if any. */
 	if (f->log && exit_log_count(f->log) >= 2)
 		prev = exit_log_get(f->log, exit_log_count(f->log) - 2);
 	if (last && last->valid && last->have_sregs &&

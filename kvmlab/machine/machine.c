@@ -71,9 +71,14 @@ int machine_load(struct machine *m, uint64_t flat_at, unsigned kinds)
 	error("%s is %s; %s runs %s images", m->opt->guest,
 	      image_kind_name(m->img.kind), m->opt->binary,
 	      kinds_text(kinds, want, sizeof(want)));
-	hint(m->img.kind == IMAGE_ELF64
-		 ? "64-bit guests run with build/ch03 and later chapters"
-		 : "32-bit guests run with build/ch02 (or ch03 --paging32)");
+	if (m->img.kind == IMAGE_ELF64)
+		hint("64-bit guests run with build/ch03 (without --paging32) "
+		     "and the later chapters");
+	else if (m->img.kind == IMAGE_ELF32)
+		hint("32-bit guests run with build/ch02 (or ch03 --paging32)");
+	else
+		hint("this needs an ELF image: its symbols name the entry "
+		     "points");
 	return ABI_STATUS_BAD_IMAGE;
 }
 

@@ -2,9 +2,9 @@
 /*
  * layout: where each pane goes (see layout.h for the screen map).
  *
- * Only positions are decided here; what a pane shows is panes.c's.  The
- * help text lives here too, next to the hint line, so the keys are
- * described in one file.
+ * Only positions are decided here; what a pane shows is cpupanes.c's or
+ * logpanes.c's.  The help text lives here too, next to the hint line, so
+ * the keys are described in one file.
  */
 #include <inttypes.h>
 #include <string.h>

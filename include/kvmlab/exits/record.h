@@ -6,7 +6,9 @@
  * --trace file, the statistics (--stats and the viewer's statistics pane)
  * and the exit log (fault reports and the viewer's exit pane).  The run
  * loop, the viewer's stepper and chapter 1's raw loop all record through
- * it, so the three can never disagree about what happened.
+ * it, so the three count the same exits in the same order.  (The viewer
+ * then amends the logged RIP of an IO or MMIO exit to the one after the
+ * instruction, the same on every KVM; the trace keeps what KVM said.)
  */
 #ifndef KVMLAB_RECORD_H
 #define KVMLAB_RECORD_H

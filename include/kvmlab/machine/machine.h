@@ -4,8 +4,8 @@
  *
  * Every chapter from 2 on opens the same machine: the trace, the guest
  * image file (read before /dev/kvm, so its errors come first), /dev/kvm, a VM
- * with RAM at guest-physical 0, one vCPU with the trace and statistics
- * attached, an empty port I/O bus and an empty MMIO bus.  It closes the same
+ * with RAM at guest-physical 0, one vCPU with its exit record (log,
+ * statistics, trace) attached, an empty port I/O bus and an empty MMIO bus.  It closes the same
  * way too: the --stats table, the "guest stopped" line, the trace checked
  * for write errors, everything freed.  In between, it loads the guest and
  * runs it.  Each step reports its own failure and returns the exit status

@@ -16,8 +16,8 @@
  * pauses with p instead.
  *
  * The pieces: stepper.c runs the guest, snapshot.c copies its state,
- * panes.c and layout.c draw it into a grid.c grid, commands.c acts on
- * keys, tui.c paints the grid with ncurses.
+ * cpupanes.c, logpanes.c and layout.c draw it into a grid.c grid,
+ * commands.c acts on keys, tui.c paints the grid with ncurses.
  */
 #ifndef KVMLAB_VIEWER_H
 #define KVMLAB_VIEWER_H

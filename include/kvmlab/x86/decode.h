@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * decode: registers, segment attributes and exits in words, bit by bit
+ * decode: registers and segment attributes in words, bit by bit
  * (the register viewer, usable from chapter 1).
  *
  * Every named bit of CR0, CR4, EFER and RFLAGS is shown, from the highest
