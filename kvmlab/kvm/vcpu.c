@@ -25,7 +25,9 @@
 
 /*
  * Give the guest the CPUID KVM supports.  Without it the guest's CPUID
- * reports no long mode and KVM refuses EFER.LME in KVM_SET_SREGS.
+ * reports no long mode: a guest that turns on EFER.LME itself (WRMSR, as
+ * chapter 3's --guest-paging does) takes a #GP, and newer kernels also
+ * refuse EFER.LME in KVM_SET_SREGS.
  */
 static int vcpu_set_cpuid(struct vcpu *v)
 {
