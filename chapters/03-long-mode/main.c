@@ -60,11 +60,17 @@ static unsigned image_kinds(void)
 	return guest_paging ? LOAD_ELF64 : LOAD_ELF64 | LOAD_FLAT;
 }
 
-/* The first register state: long mode, or protected mode at start32. */
+/*
+ * The first register state: long mode, or protected mode at start32.
+ * Either way the guest's CPUID must report long mode first: KVM_SET_SREGS
+ * and the guest's own WRMSR to EFER check it.
+ */
 static int start(struct vcpu *cpu, const struct guest_image *img)
 {
 	uint64_t start32;
 
+	if (vcpu_set_cpuid(cpu))
+		return ABI_STATUS_HOST;
 	if (!paging32 && !guest_paging)
 		return boot_long(cpu, img->entry, 0);
 	if (image_symbol_find(img, "start32", &start32)) {

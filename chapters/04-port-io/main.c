@@ -85,6 +85,8 @@ int main(int argc, char **argv)
 	     serial8250_register(&uart, &m.board, ABI_PORT_COM1)))
 		status = ABI_STATUS_HOST;
 	/* Long mode with VMM-built page tables, as in chapter 3. */
+	if (!status && vcpu_set_cpuid(&m.cpu))
+		status = ABI_STATUS_HOST;
 	if (!status)
 		status = boot_long(&m.cpu, m.img.entry, 0);
 	/* The terminal becomes the serial line, until we exit. */

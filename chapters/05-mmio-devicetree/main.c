@@ -117,6 +117,8 @@ int main(int argc, char **argv)
 	if (!status)
 		status = machine_load_dt(&m, dump_dtb, &dtb);
 	/* Long mode, with the tree's address in RDI. */
+	if (!status && vcpu_set_cpuid(&m.cpu))
+		status = ABI_STATUS_HOST;
 	if (!status)
 		status = boot_long(&m.cpu, m.img.entry, dtb);
 	if (!status) {

@@ -1,19 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_ch02: the graded unit tests of chapter 2's VMM exercises,
- * desc_encode() (ch02-desc-encode) and desc_decode() with
- * segment_from_gdt() (ch02-load-segment), in kvmlab/x86/modes.c.
+ * test_ch02: the graded unit tests of chapter 2's VMM exercises in
+ * kvmlab/x86/modes.c: desc_encode() (ch02-desc-encode), desc_decode()
+ * with segment_from_gdt() (ch02-load-segment), and the registers of
+ * protected mode that KVM_SET_SREGS takes, modes_protected_regs()
+ * (ch02-protected-sregs).
  *
- * No KVM needed.  The expected descriptors are the ones the guest's own
- * GDT in guest/boot/realmode.S spells out by hand, and one TSS-like
- * descriptor whose fields are all different, so a field put in the wrong
- * place shows.  The decoding tests build their GDT from constants, never
- * with desc_encode(): each exercise is graded on its own.
+ * The expected descriptors are the ones the guest's own GDT in
+ * guest/boot/realmode.S spells out by hand, and one TSS-like descriptor
+ * whose fields are all different, so a field put in the wrong place
+ * shows.  The decoding tests build their GDT from constants, never with
+ * desc_encode(); the sregs tests load their segments from constants,
+ * never with segment_from_gdt(): each exercise is graded on its own.
+ * Only protected-sregs/kvm-runs needs KVM: it asks KVM to run 32-bit code
+ * in the state the exercise computed.
  */
+#include <errno.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "../lib/grade.h"
+#include "abi/machine.h"
 #include "kvmlab/x86/modes.h"
+#include "kvmlab/x86/regbits.h"
 
 #define FLAT_CODE32 0x00cf9b000000ffffull
 #define FLAT_DATA   0x00cf93000000ffffull
@@ -177,6 +186,110 @@ static void load_rpl(void **state)
 	      s.selector, s.unusable, s.type);
 }
 
+/* ---- ch02-protected-sregs -------------------------------------------- */
+
+/* Bits no kvmlab code sets, which the switch must leave alone. */
+#define CR0_NW	 (1ull << 29) /* not write-through */
+#define CR0_CD	 (1ull << 30) /* cache disable: both set at reset */
+#define EFER_SCE (1ull << 0)  /* SYSCALL */
+#define EFER_NXE (1ull << 11) /* no-execute pages */
+
+/* Registers as a real-mode guest might leave them, paging bits included,
+ * with bits the switch must keep (ET, CD, NW, SCE, NXE). */
+static struct kvm_sregs before(void)
+{
+	struct kvm_sregs s;
+
+	memset(&s, 0, sizeof(s));
+	s.cr0 = CR0_CD | CR0_NW | CR0_ET | CR0_PG;
+	s.efer = EFER_SCE | EFER_NXE | EFER_LME | EFER_LMA;
+	s.tr = (struct kvm_segment){.base = 0x5000,
+				    .limit = 0x67,
+				    .selector = 0x28,
+				    .type = 3,
+				    .s = 1,
+				    .unusable = 1};
+	return s;
+}
+
+static void sregs_control(void **state)
+{
+	struct kvm_sregs s = before();
+
+	(void)state;
+	modes_protected_regs(&s);
+	check(s.cr0 == (CR0_CD | CR0_NW | CR0_ET | CR0_PE),
+	      "CR0 is 0x%llx, expected 0x%llx: PE set, PG clear, the other "
+	      "bits as they were",
+	      (unsigned long long)s.cr0,
+	      (unsigned long long)(CR0_CD | CR0_NW | CR0_ET | CR0_PE));
+	check(s.efer == (EFER_SCE | EFER_NXE),
+	      "EFER is 0x%llx, expected 0x%llx: LME and LMA clear, the other "
+	      "bits as they were",
+	      (unsigned long long)s.efer,
+	      (unsigned long long)(EFER_SCE | EFER_NXE));
+}
+
+static void sregs_gdtr_tr(void **state)
+{
+	struct kvm_sregs s = before();
+
+	(void)state;
+	modes_protected_regs(&s);
+	check(s.gdt.base == ABI_GDT_ADDR && s.gdt.limit == 8 * GDT_ENTRIES - 1,
+	      "GDTR is base 0x%llx limit 0x%x, expected base 0x%x (the GDT "
+	      "the VMM wrote) limit 0x%x (its size - 1)",
+	      (unsigned long long)s.gdt.base, s.gdt.limit, ABI_GDT_ADDR,
+	      8 * GDT_ENTRIES - 1);
+	check(s.tr.selector == 0 && s.tr.base == 0 && s.tr.limit == 0xffff &&
+		  s.tr.type == 11 && s.tr.present && !s.tr.s && !s.tr.unusable,
+	      "TR is selector 0x%x base 0x%llx limit 0x%x type %u present %u "
+	      "s %u unusable %u; expected a busy 32-bit TSS (type 11) at 0, "
+	      "limit 0xffff, present, a system segment, usable",
+	      s.tr.selector, (unsigned long long)s.tr.base, s.tr.limit,
+	      s.tr.type, s.tr.present, s.tr.s, s.tr.unusable);
+}
+
+/* mov $0x1234abcd, %eax; out %eax, $0xf4; hlt -- in 32-bit code. */
+static const uint8_t code32[] = {0xb8, 0xcd, 0xab, 0x34,
+				 0x12, 0xe7, 0xf4, 0xf4};
+
+static void sregs_kvm(void **state)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r = {.rip = 0x2000, .rflags = 2};
+	struct grade_kvm h;
+	unsigned size;
+	uint32_t v;
+
+	(void)state;
+	grade_kvm_open(&h, 2 << 20);
+	memcpy(h.vm.mem.host + ABI_GDT_ADDR, grade_gdt, sizeof(grade_gdt));
+	memcpy(h.vm.mem.host + 0x2000, code32, sizeof(code32));
+	check(vcpu_get_sregs(&h.cpu, &s) == 0, "KVM_GET_SREGS failed");
+	s.cs = grade_flat_segment(ABI_SEL_CODE32, 0xb, 0, 1);
+	s.ds = s.es = s.fs = s.gs = s.ss =
+	    grade_flat_segment(ABI_SEL_DATA, 3, 0, 1);
+	modes_protected_regs(&s);
+	check(ioctl(h.cpu.fd, KVM_SET_SREGS, &s) == 0,
+	      "KVM_SET_SREGS refused the registers: %s", strerror(errno));
+	check(vcpu_set_regs(&h.cpu, &r) == 0, "KVM_SET_REGS failed");
+	v = grade_kvm_out(&h, &size, "32-bit code");
+	check(size == 4 && v == 0x1234abcd,
+	      "out %%eax wrote %u bytes, 0x%x: expected 4 bytes, 0x1234abcd "
+	      "(the CPU did not run the code as 32-bit code)",
+	      size, v);
+	check(vcpu_get_sregs(&h.cpu, &s) == 0, "KVM_GET_SREGS failed");
+	check((s.cr0 & CR0_PE) && !(s.cr0 & CR0_PG),
+	      "after the run KVM reports CR0 0x%llx: not protected mode with "
+	      "paging off",
+	      (unsigned long long)s.cr0);
+	check(s.gdt.base == ABI_GDT_ADDR,
+	      "after the run KVM reports GDTR base 0x%llx, not 0x%x",
+	      (unsigned long long)s.gdt.base, ABI_GDT_ADDR);
+	grade_kvm_close(&h);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +303,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(load_code),
 	    cmocka_unit_test(load_unusable),
 	    cmocka_unit_test(load_rpl),
+	    cmocka_unit_test(sregs_control),
+	    cmocka_unit_test(sregs_gdtr_tr),
+	    cmocka_unit_test(sregs_kvm),
 	};
 
 	return GRADE_MAIN("chapter 2", tests);

@@ -1,20 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_ch03: the graded unit tests of chapter 3's VMM exercises in
- * kvmlab/x86/paging.c: pt_map() building tables (ch03-map-page) and pt_walk()
- * translating through them (ch03-walk).
+ * test_ch03: the graded unit tests of chapter 3's VMM exercises:
+ * pt_map() building tables (ch03-map-page, kvmlab/x86/paging.c), and
+ * the vCPU's long mode as KVM takes it (ch03-long-mode-cpu):
+ * vcpu_set_cpuid() in kvmlab/kvm/vcpu.c and modes_long_regs() in
+ * kvmlab/x86/modes.c.
  *
- * No KVM needed: guest RAM is a buffer here.  The map tests read the
- * tables back with the small walker below, never with pt_walk(); the walk
- * tests write their tables by hand, never with pt_map().  Each exercise
- * is graded on its own.
+ * The map tests need no KVM: guest RAM is a buffer here, and they read
+ * the tables back with the small walker below, never with pt_walk().
+ * The long-mode tests ask KVM itself: the CPUID the guest sees, the
+ * table the vCPU holds, and 64-bit code run in the registers
+ * modes_long_regs() computed, on tables and segments the test wrote
+ * from constants (never pt_map() or chapter 2's exercises).  Each
+ * exercise is graded on its own.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "../lib/grade.h"
+#include "abi/machine.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/machine/boot.h"
+#include "kvmlab/x86/modes.h"
 #include "kvmlab/x86/paging.h"
+#include "kvmlab/x86/regbits.h"
 
 #define RAM	 (4ull << 20)
 #define PML4	 0x10000ull /* the allocator hands out frames after it */
@@ -193,117 +204,241 @@ static void map_identity(void **state)
 
 /* ---- ch03-walk: tables written by hand, walked by pt_walk() ---------- */
 
+/* ---- ch03-long-mode-cpu ----------------------------------------------- */
+
+#define CPUID_LM   (1u << 29) /* CPUID 0x80000001 EDX: long mode */
+#define CR0_NW	   (1ull << 29)
+#define CR0_CD	   (1ull << 30)
+#define CR4_OSFXSR (1ull << 9)
+#define EFER_SCE   (1ull << 0)
+#define EFER_NXE   (1ull << 11)
+
 /*
- *   PML4[0] -> PDPT 0x11000:  [1] -> PD 0x12000, [2] = 1 GiB page at 2 GiB
- *   PD[0] -> PT 0x13000: [5] = 0x345000.  PD[1] = 2 MiB page at 0x600000.
- *   PML4[1] has PS set (reserved); PML4[2] points outside RAM.
+ * Real-mode code at 0x1000: CPUID leaf 0x80000001, then EDX to port 0xf4.
+ *   mov $0x80000001, %eax; cpuid; mov %edx, %eax; out %eax, $0xf4; hlt
  */
-static void tables(void)
-{
-	ram_setup();
-	*entry(PML4, 0) = 0x11000 | PTE_P | PTE_W;
-	*entry(PML4, 1) = 0x11000 | PTE_P | PTE_W | PTE_PS;
-	*entry(PML4, 2) = 0x7000000 | PTE_P | PTE_W;
-	*entry(0x11000, 1) = 0x12000 | PTE_P | PTE_W;
-	*entry(0x11000, 2) = 0x80000000 | PTE_P | PTE_PS;
-	*entry(0x12000, 0) = 0x13000 | PTE_P | PTE_W;
-	*entry(0x12000, 1) = 0x600000 | PTE_P | PTE_W | PTE_PS;
-	*entry(0x13000, 5) = 0x345000 | PTE_P | PTE_W;
-}
+static const uint8_t cpuid16[] = {0x66, 0xb8, 0x01, 0x00, 0x00,
+				  0x80, 0x0f, 0xa2, 0x66, 0x89,
+				  0xd0, 0x66, 0xe7, 0xf4, 0xf4};
 
-static void expect_walk(uint64_t cr3, uint64_t va, int result, int levels,
-			uint64_t pa, uint64_t size)
+static void cpuid_long_mode(void **state)
 {
-	struct pt_walk w;
-	int r = pt_walk(&mem, cr3, va, &w);
-
-	check(r == result && w.result == result,
-	      "walk of 0x%llx returned %d (w->result %d), expected %d",
-	      (unsigned long long)va, r, w.result, result);
-	check(w.levels == levels, "walk of 0x%llx read %d levels, expected %d",
-	      (unsigned long long)va, w.levels, levels);
-	if (result)
-		return;
-	check(w.pa == pa && w.page_size == size,
-	      "walk of 0x%llx gave pa 0x%llx page size 0x%llx, expected "
-	      "0x%llx and 0x%llx",
-	      (unsigned long long)va, (unsigned long long)w.pa,
-	      (unsigned long long)w.page_size, (unsigned long long)pa,
-	      (unsigned long long)size);
-}
-
-static void walk_4k(void **state)
-{
-	static const uint64_t table[4] = {PML4, 0x11000, 0x12000, 0x13000};
-	static const unsigned index[4] = {0, 1, 0, 5};
-	struct pt_walk w;
+	struct grade_kvm h;
+	unsigned size;
+	uint32_t edx;
 
 	(void)state;
-	tables();
-	expect_walk(PML4, 0x40005123, 0, 4, 0x345123, PAGE_4K);
-	pt_walk(&mem, PML4, 0x40005123, &w);
-	for (int l = 0; l < 4; l++)
-		check(w.step[l].table == table[l] &&
-			  w.step[l].index == index[l] &&
-			  w.step[l].entry == *entry(table[l], index[l]),
-		      "step %d: table 0x%llx index %u entry 0x%llx, expected "
-		      "0x%llx %u 0x%llx",
-		      l, (unsigned long long)w.step[l].table, w.step[l].index,
-		      (unsigned long long)w.step[l].entry,
-		      (unsigned long long)table[l], index[l],
-		      (unsigned long long)*entry(table[l], index[l]));
-	ram_free();
+	log_level = LOG_QUIET;
+	grade_kvm_open(&h, 2 << 20);
+	check(vcpu_set_cpuid(&h.cpu) == 0, "vcpu_set_cpuid() failed");
+	memcpy(h.vm.mem.host + ABI_REAL_LOAD, cpuid16, sizeof(cpuid16));
+	check(boot_real(&h.cpu, ABI_REAL_LOAD) == 0, "boot_real failed");
+	edx = grade_kvm_out(&h, &size, "CPUID in the guest");
+	check(size == 4 && (edx & CPUID_LM),
+	      "the guest's CPUID 0x80000001 gives EDX 0x%x: no long mode "
+	      "(bit 29); KVM answers CPUID from the table KVM_SET_CPUID2 "
+	      "gave it",
+	      edx);
+	grade_kvm_close(&h);
 }
 
-static void walk_large(void **state)
+/* The number of CPUID entries the host's KVM supports. */
+static unsigned supported_entries(int kvm_fd)
 {
-	(void)state;
-	tables();
-	expect_walk(PML4, 0x40212345, 0, 3, 0x612345, PAGE_2M);
-	expect_walk(PML4, 0x80123456, 0, 2, 0x80123456, PAGE_1G);
-	ram_free();
+	enum { MAX = 1024 };
+	struct kvm_cpuid2 *c =
+	    calloc(1, sizeof(*c) + MAX * sizeof(struct kvm_cpuid_entry2));
+	unsigned n;
+
+	check(c != NULL, "out of memory");
+	c->nent = MAX;
+	check(ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0,
+	      "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
+	n = c->nent;
+	free(c);
+	return n;
 }
 
-static void walk_absent(void **state)
+/*
+ * The number of CPUID entries the vCPU holds.  Not every kernel writes
+ * the count back after KVM_GET_CPUID2 (6.1 does not), so fill the buffer
+ * with entries no KVM has and count the ones it overwrote.
+ */
+static unsigned vcpu_entries(int vcpu_fd)
 {
-	(void)state;
-	tables();
-	expect_walk(PML4, 0x40006000, -ENOENT, 4, 0, 0);
-	expect_walk(PML4, 0xc0000000, -ENOENT, 2, 0, 0);
-	expect_walk(PML4, 0x18000000000, -ENOENT, 1, 0, 0);
-	ram_free();
+	enum { MAX = 1024 };
+	struct kvm_cpuid2 *c =
+	    calloc(1, sizeof(*c) + MAX * sizeof(struct kvm_cpuid_entry2));
+	unsigned n = 0;
+
+	check(c != NULL, "out of memory");
+	c->nent = MAX;
+	memset(c->entries, 0xff, MAX * sizeof(c->entries[0]));
+	check(ioctl(vcpu_fd, KVM_GET_CPUID2, c) == 0,
+	      "KVM_GET_CPUID2 failed: %s", strerror(errno));
+	while (n < MAX && c->entries[n].function != 0xffffffff)
+		n++;
+	free(c);
+	return n;
 }
 
-static void walk_bad(void **state)
+static void cpuid_leaves(void **state)
 {
+	struct grade_kvm h;
+	unsigned want, got;
+
 	(void)state;
-	tables();
-	/* Bits 63:47 must copy bit 47. */
-	expect_walk(PML4, 0x0000800000000000, -EINVAL, 0, 0, 0);
-	/* PS in a PML4 entry is a reserved bit. */
-	expect_walk(PML4, 0x8000000000, -EINVAL, 1, 0, 0);
-	/* A table outside guest RAM is reported, never followed. */
-	expect_walk(PML4, 0x10000000000, -EFAULT, 1, 0, 0);
-	ram_free();
+	log_level = LOG_QUIET;
+	grade_kvm_open(&h, 2 << 20);
+	check(vcpu_set_cpuid(&h.cpu) == 0, "vcpu_set_cpuid() failed");
+	want = supported_entries(h.kvm.fd);
+	got = vcpu_entries(h.cpu.fd);
+	check(got == want,
+	      "the vCPU has %u CPUID entries; KVM supports %u: give it all "
+	      "of them",
+	      got, want);
+	grade_kvm_close(&h);
 }
 
-static void walk_cr3_flags(void **state)
+/* Registers as protected mode leaves them, with bits to keep. */
+static struct kvm_sregs protected_sregs(void)
 {
+	struct kvm_sregs s;
+
+	memset(&s, 0, sizeof(s));
+	s.cr0 = CR0_CD | CR0_NW | CR0_ET | CR0_PE;
+	s.cr4 = CR4_OSFXSR;
+	s.efer = EFER_SCE | EFER_NXE;
+	return s;
+}
+
+static void long_control(void **state)
+{
+	struct kvm_sregs s = protected_sregs();
+
 	(void)state;
-	tables();
-	/* PWT and PCD live in CR3's low bits: not part of the address. */
-	expect_walk(PML4 | 0x18, 0x40005123, 0, 4, 0x345123, PAGE_4K);
-	ram_free();
+	modes_long_regs(&s, 0x9000);
+	check(s.cr3 == 0x9000, "CR3 is 0x%llx: expected the PML4, 0x9000",
+	      (unsigned long long)s.cr3);
+	check(s.cr4 & CR4_PAE, "CR4 is 0x%llx: PAE (bit 5) is clear",
+	      (unsigned long long)s.cr4);
+	check((s.efer & (EFER_LME | EFER_LMA)) == (EFER_LME | EFER_LMA),
+	      "EFER is 0x%llx: long mode needs LME (bit 8) and LMA (bit 10); "
+	      "KVM_SET_SREGS takes the state the CPU would be in",
+	      (unsigned long long)s.efer);
+	check((s.cr0 & (CR0_PE | CR0_PG | CR0_WP)) ==
+		  (CR0_PE | CR0_PG | CR0_WP),
+	      "CR0 is 0x%llx: expected PE, PG and WP set",
+	      (unsigned long long)s.cr0);
+}
+
+static void long_keeps_bits(void **state)
+{
+	struct kvm_sregs s = protected_sregs();
+
+	(void)state;
+	modes_long_regs(&s, 0x9000);
+	check((s.cr0 & (CR0_CD | CR0_NW | CR0_ET)) ==
+		      (CR0_CD | CR0_NW | CR0_ET) &&
+		  (s.cr4 & CR4_OSFXSR) &&
+		  (s.efer & (EFER_SCE | EFER_NXE)) == (EFER_SCE | EFER_NXE),
+	      "CR0 0x%llx, CR4 0x%llx, EFER 0x%llx: set the bits long mode "
+	      "needs and keep the others (CR0.CD, NW, ET, CR4.OSFXSR, "
+	      "EFER.SCE, NXE)",
+	      (unsigned long long)s.cr0, (unsigned long long)s.cr4,
+	      (unsigned long long)s.efer);
+}
+
+/*
+ * 64-bit code at 0x2000, whose result differs in any other mode:
+ *   movabs $0x1122334455667788, %rax; shr $32, %rax; out %eax, $0xf4; hlt
+ */
+static const uint8_t code64[] = {0x48, 0xb8, 0x88, 0x77, 0x66, 0x55,
+				 0x44, 0x33, 0x22, 0x11, 0x48, 0xc1,
+				 0xe8, 0x20, 0xe7, 0xf4, 0xf4};
+
+/* Identity-map the first 2 MiB with one large page: PML4 at 0x10000. */
+static void identity_2m(struct grade_kvm *h)
+{
+	uint64_t *pml4 = (uint64_t *)(h->vm.mem.host + 0x10000);
+
+	memset(pml4, 0, 0x3000);
+	pml4[0] = 0x11000 | PTE_P | PTE_W;
+	pml4[512] = 0x12000 | PTE_P | PTE_W; /* PDPT[0] */
+	pml4[1024] = PTE_P | PTE_W | PTE_PS; /* PD[0]: 2 MiB at 0 */
+}
+
+/* The host KVM's CPUID, set here so only modes_long_regs() is graded. */
+static void own_cpuid(struct grade_kvm *h)
+{
+	enum { MAX = 1024 };
+	struct kvm_cpuid2 *c =
+	    calloc(1, sizeof(*c) + MAX * sizeof(struct kvm_cpuid_entry2));
+
+	check(c != NULL, "out of memory");
+	c->nent = MAX;
+	check(ioctl(h->kvm.fd, KVM_GET_SUPPORTED_CPUID, c) == 0 &&
+		  ioctl(h->cpu.fd, KVM_SET_CPUID2, c) == 0,
+	      "the test could not set the CPUID: %s", strerror(errno));
+	free(c);
+}
+
+static void long_kvm(void **state)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r = {.rip = 0x2000, .rflags = 2};
+	struct grade_kvm h;
+	unsigned size;
+	uint32_t v;
+
+	(void)state;
+	log_level = LOG_QUIET;
+	grade_kvm_open(&h, 2 << 20);
+	own_cpuid(&h);
+	identity_2m(&h);
+	memcpy(h.vm.mem.host + ABI_GDT_ADDR, grade_gdt, sizeof(grade_gdt));
+	memcpy(h.vm.mem.host + 0x2000, code64, sizeof(code64));
+	check(vcpu_get_sregs(&h.cpu, &s) == 0, "KVM_GET_SREGS failed");
+	s.cs = grade_flat_segment(ABI_SEL_CODE64, 0xb, 1, 0);
+	s.ds = s.es = s.fs = s.gs = s.ss =
+	    grade_flat_segment(ABI_SEL_DATA, 3, 0, 1);
+	s.gdt.base = ABI_GDT_ADDR;
+	s.gdt.limit = sizeof(grade_gdt) - 1;
+	s.tr = (struct kvm_segment){.limit = 0xffff, .type = 11, .present = 1};
+	modes_long_regs(&s, 0x10000);
+	check(ioctl(h.cpu.fd, KVM_SET_SREGS, &s) == 0,
+	      "KVM_SET_SREGS refused the registers: %s (CR0 0x%llx CR4 "
+	      "0x%llx EFER 0x%llx)",
+	      strerror(errno), (unsigned long long)s.cr0,
+	      (unsigned long long)s.cr4, (unsigned long long)s.efer);
+	check(vcpu_set_regs(&h.cpu, &r) == 0, "KVM_SET_REGS failed");
+	v = grade_kvm_out(&h, &size, "64-bit code");
+	check(size == 4 && v == 0x11223344,
+	      "out %%eax wrote %u bytes, 0x%x: expected 4 bytes, 0x11223344 "
+	      "(the CPU did not run the code as 64-bit code)",
+	      size, v);
+	check(vcpu_get_sregs(&h.cpu, &s) == 0, "KVM_GET_SREGS failed");
+	check((s.efer & EFER_LMA) && (s.cr0 & CR0_PG) && s.cr3 == 0x10000,
+	      "after the run KVM reports EFER 0x%llx CR0 0x%llx CR3 0x%llx: "
+	      "not long mode on the test's tables",
+	      (unsigned long long)s.efer, (unsigned long long)s.cr0,
+	      (unsigned long long)s.cr3);
+	grade_kvm_close(&h);
 }
 
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(map_4k),	    cmocka_unit_test(map_reuse),
-	    cmocka_unit_test(map_large),    cmocka_unit_test(map_user),
-	    cmocka_unit_test(map_identity), cmocka_unit_test(walk_4k),
-	    cmocka_unit_test(walk_large),   cmocka_unit_test(walk_absent),
-	    cmocka_unit_test(walk_bad),	    cmocka_unit_test(walk_cr3_flags),
+	    cmocka_unit_test(map_4k),
+	    cmocka_unit_test(map_reuse),
+	    cmocka_unit_test(map_large),
+	    cmocka_unit_test(map_user),
+	    cmocka_unit_test(map_identity),
+	    cmocka_unit_test(cpuid_long_mode),
+	    cmocka_unit_test(cpuid_leaves),
+	    cmocka_unit_test(long_control),
+	    cmocka_unit_test(long_keeps_bits),
+	    cmocka_unit_test(long_kvm),
 	};
 
 	return GRADE_MAIN("chapter 3", tests);

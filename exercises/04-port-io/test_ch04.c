@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_ch04: the graded unit tests of chapter 4's VMM exercises in
- * kvmlab/dev/serial8250.c: the receiver and the line status register
- * (ch04-uart-lsr) and the divisor latch (ch04-divisor-latch).
+ * test_ch04: the graded unit tests of chapter 4's VMM exercises: the
+ * UART's receiver and line status register (ch04-uart-lsr) and divisor
+ * latch (ch04-divisor-latch) in kvmlab/dev/serial8250.c, and the run
+ * loop's port I/O, IN's answer and REP's count (ch04-port-dispatch,
+ * io_elements() in kvmlab/kvm/vcpu.c).
  *
- * No KVM needed: the tests call serial8250_read() and serial8250_write()
- * as the bus handler does, with the values of the 16550 data sheet.  The
- * LSR tests never set DLAB, and the divisor-latch tests never read RBR
- * or LSR with DLAB clear (they look at the model's fields instead): each
- * exercise is graded on its own.
+ * No KVM needed: the UART tests call serial8250_read() and
+ * serial8250_write() as the bus handler does, with the values of the
+ * 16550 data sheet; the port I/O tests fill a kvm_run page as KVM does
+ * at an IO exit, hand it to vcpu_handle_exit() and read the page back
+ * as KVM_RUN would, with a probe device on the port bus.  The LSR tests
+ * never set DLAB, and the divisor-latch tests never read RBR or LSR with
+ * DLAB clear (they look at the model's fields instead): each exercise is
+ * graded on its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +23,7 @@
 #include "kvmlab/base/log.h"
 #include "kvmlab/dev/bus.h"
 #include "kvmlab/dev/serial8250.h"
+#include "kvmlab/kvm/vcpu.h"
 
 /* A UART after reset, whose line goes to a memory buffer. */
 static struct serial8250 u;
@@ -285,7 +291,172 @@ static void latch_bus_16bit(void **state)
 	      (unsigned long long)v);
 }
 
+/* ---- ch04-port-dispatch ---------------------------------------------- */
+
+#define PROBE_PORT 0x71
+#define DATA	   4096 /* where the fake KVM puts the data: io.data_offset */
+
+static struct grade_fake_vcpu fv;
+static struct bus io_bus;
+static struct grade_probe probe;
+
+/* A vCPU with the probe on ports 0x71-0x74 and an IO exit of `count`
+ * elements of `size` bytes, its data page filled with 0x5a. */
+static uint8_t *io_exit(bool out, unsigned size, unsigned count)
+{
+	struct kvm_run *run;
+
+	log_level = LOG_QUIET;
+	memset(&probe, 0, sizeof(probe));
+	probe.answer = 0xa1b2c3d4;
+	bus_init(&io_bus, "pio");
+	check(bus_register(&io_bus, "probe", PROBE_PORT, 4, grade_probe_access,
+			   &probe) == 0,
+	      "the test could not register its device");
+	grade_fake_vcpu(&fv, &io_bus, NULL);
+	probe.stop_cpu = &fv.cpu;
+	run = fv.cpu.run;
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = out ? KVM_EXIT_IO_OUT : KVM_EXIT_IO_IN;
+	run->io.size = size;
+	run->io.port = PROBE_PORT;
+	run->io.count = count;
+	run->io.data_offset = DATA;
+	memset((uint8_t *)run + DATA, 0x5a, 64);
+	return (uint8_t *)run + DATA;
+}
+
+static int io_done(void **state)
+{
+	(void)state;
+	grade_fake_vcpu_free(&fv);
+	return 0;
+}
+
+static int handle(void)
+{
+	struct exit_info e;
+
+	return vcpu_handle_exit(&fv.cpu, &e);
+}
+
+/* The bytes of `v`, little-endian, as the page must hold them. */
+static void want_bytes(const uint8_t *p, uint64_t v, unsigned size,
+		       const char *what)
+{
+	for (unsigned i = 0; i < size; i++)
+		check(p[i] == (uint8_t)(v >> (8 * i)),
+		      "%s: byte %u of the data page is 0x%02x, expected 0x%02x "
+		      "(the device's answer, little-endian)",
+		      what, i, p[i], (uint8_t)(v >> (8 * i)));
+}
+
+static void io_in_answer(void **state)
+{
+	static const unsigned sizes[] = {1, 2, 4};
+
+	(void)state;
+	for (unsigned k = 0; k < 3; k++) {
+		unsigned size = sizes[k];
+		uint8_t *p = io_exit(false, size, 1);
+		struct exit_info e;
+		char what[64];
+
+		check(vcpu_handle_exit(&fv.cpu, &e) == VCPU_CONTINUE,
+		      "an IN of %u bytes did not let the guest run on", size);
+		check(probe.n == 1 && !probe.log[0].write &&
+			  probe.log[0].size == size,
+		      "an IN of %u bytes from port 0x71 made %u accesses to "
+		      "the device (first: %s of %u bytes); expected one read "
+		      "of %u bytes",
+		      size, probe.n, probe.log[0].write ? "write" : "read",
+		      probe.log[0].size, size);
+		snprintf(what, sizeof(what), "an IN of %u bytes", size);
+		want_bytes(p, probe.answer, size, what);
+		check(p[size] == 0x5a,
+		      "%s wrote past its %u bytes in the data page", what,
+		      size);
+		check(e.answered &&
+			  e.data == (probe.answer & ((1ull << (8 * size)) - 1)),
+		      "%s: the exit log does not show the answer (set "
+		      "e->data and e->answered for the first element)",
+		      what);
+		grade_fake_vcpu_free(&fv);
+	}
+}
+
+static void io_rep_out(void **state)
+{
+	uint8_t *p = io_exit(true, 1, 5);
+
+	(void)state;
+	memcpy(p, "hello", 5);
+	check(handle() == VCPU_CONTINUE, "REP OUTSB did not let the guest "
+					 "run on");
+	check(probe.n == 5, "REP OUTSB of count 5 made %u accesses, not 5",
+	      probe.n);
+	for (unsigned i = 0; i < 5; i++)
+		check(probe.log[i].write && probe.log[i].size == 1 &&
+			  probe.log[i].value == (uint8_t) "hello"[i],
+		      "element %u of REP OUTSB reached the device as a %u-byte "
+		      "%s of 0x%llx, expected a 1-byte write of '%c'",
+		      i, probe.log[i].size,
+		      probe.log[i].write ? "write" : "read",
+		      (unsigned long long)probe.log[i].value, "hello"[i]);
+	grade_fake_vcpu_free(&fv);
+	p = io_exit(true, 2, 3);
+	memcpy(p, "\x01\x02\x03\x04\x05\x06", 6);
+	check(handle() == VCPU_CONTINUE && probe.n == 3 &&
+		  probe.log[0].value == 0x0201 &&
+		  probe.log[1].value == 0x0403 &&
+		  probe.log[2].value == 0x0605 && probe.log[2].size == 2,
+	      "REP OUTSW of 01 02 03 04 05 06: expected three 2-byte writes "
+	      "0x0201 0x0403 0x0605; got %u accesses",
+	      probe.n);
+}
+
+static void io_rep_in(void **state)
+{
+	uint8_t *p = io_exit(false, 1, 4);
+
+	(void)state;
+	check(handle() == VCPU_CONTINUE, "REP INSB did not let the guest run "
+					 "on");
+	check(probe.n == 4, "REP INSB of count 4 made %u reads, not 4",
+	      probe.n);
+	for (unsigned i = 0; i < 4; i++)
+		want_bytes(p + i, probe.answer + 0x11 * i, 1,
+			   "REP INSB, element by element");
+	check(p[4] == 0x5a, "REP INSB of count 4 wrote a fifth byte");
+	grade_fake_vcpu_free(&fv);
+	p = io_exit(false, 2, 3);
+	check(handle() == VCPU_CONTINUE && probe.n == 3,
+	      "REP INSW of count 3 made %u reads, not 3", probe.n);
+	for (unsigned i = 0; i < 3; i++)
+		want_bytes(p + 2 * i, probe.answer + 0x11 * i, 2,
+			   "REP INSW, element by element");
+}
+
+static void io_rep_stop(void **state)
+{
+	uint8_t *p = io_exit(true, 1, 6);
+	int status;
+
+	(void)state;
+	memcpy(p, "abcdef", 6);
+	probe.stop_after = 2; /* as the debug-exit port ends the run */
+	status = handle();
+	check(probe.n == 2,
+	      "a device stopped the vCPU at element 2 of 6, yet %u elements "
+	      "reached it: stop when vcpu_stop() was called",
+	      probe.n);
+	check(status == 5,
+	      "the run ended with %d, not the status the device gave (5)",
+	      status);
+}
+
 #define T(test) cmocka_unit_test_teardown(test, uart_done)
+#define P(test) cmocka_unit_test_teardown(test, io_done)
 
 int main(int argc, char **argv)
 {
@@ -293,7 +464,8 @@ int main(int argc, char **argv)
 	    T(lsr_reset),	T(lsr_data_ready), T(lsr_overrun),
 	    T(lsr_fifo_order),	T(lsr_thre),	   T(latch_dll_dlm),
 	    T(latch_no_rx),	T(latch_dlab_off), T(latch_baud),
-	    T(latch_bus_16bit),
+	    T(latch_bus_16bit), P(io_in_answer),   P(io_rep_out),
+	    P(io_rep_in),	P(io_rep_stop),
 	};
 
 	return GRADE_MAIN("chapter 4", tests);

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_ch05: the graded unit tests of chapter 5's VMM exercises: a
- * device's node in the tree (ch05-dt-node, kvmlab/dev/fdt.c) and the MMIO
- * clock's registers (ch05-clock, kvmlab/dev/clock.c).
+ * device's node in the tree (ch05-dt-node, kvmlab/dev/fdt.c), the MMIO
+ * clock's registers (ch05-clock, kvmlab/dev/clock.c) and the run loop's
+ * MMIO exit (ch05-handle-mmio, handle_mmio() in kvmlab/kvm/vcpu.c).
  *
  * No KVM needed.  The tree tests build a machine with dt_build() and read
  * the blob back with libfdt, as a guest would; the clock tests drive
- * clock_read() and clock_write() with a host clock the test sets.  The
- * two exercises share nothing.
+ * clock_read() and clock_write() with a host clock the test sets; the
+ * MMIO tests fill a kvm_run page as KVM does at an MMIO exit, hand it to
+ * vcpu_handle_exit() and read it back as KVM_RUN would, with a probe
+ * device on the MMIO bus.  The three exercises share nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@
 #include "kvmlab/dev/bus.h"
 #include "kvmlab/dev/clock.h"
 #include "kvmlab/dev/fdt.h"
+#include "kvmlab/kvm/vcpu.h"
 
 /* ---- ch05-dt-node ---------------------------------------------------- */
 
@@ -319,14 +323,161 @@ static void clock_scratch(void **state)
 	      (unsigned long long)c.ignored_writes);
 }
 
+/* ---- ch05-handle-mmio ------------------------------------------------ */
+
+#define PROBE_BASE 0xd0000000ull
+
+static struct grade_fake_vcpu fv;
+static struct bus mmio_bus;
+static struct grade_probe probe;
+
+/* A vCPU with the probe at 0xd0000000 (4 KiB) and an MMIO exit of `len`
+ * bytes at `addr`, its data bytes 0x5a. */
+static struct kvm_run *mmio_exit(uint64_t addr, unsigned len, bool write)
+{
+	struct kvm_run *run;
+
+	log_level = LOG_QUIET;
+	memset(&probe, 0, sizeof(probe));
+	probe.answer = 0x8877665544332211ull;
+	bus_init(&mmio_bus, "mmio");
+	check(bus_register(&mmio_bus, "probe", PROBE_BASE, 0x1000,
+			   grade_probe_access, &probe) == 0,
+	      "the test could not register its device");
+	grade_fake_vcpu(&fv, NULL, &mmio_bus);
+	run = fv.cpu.run;
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = addr;
+	run->mmio.len = len;
+	run->mmio.is_write = write;
+	memset(run->mmio.data, 0x5a, sizeof(run->mmio.data));
+	return run;
+}
+
+static int mmio_done(void **state)
+{
+	(void)state;
+	grade_fake_vcpu_free(&fv);
+	return 0;
+}
+
+/* A read of `len` bytes at 0xd0000000 + `offset`: the answer must land in
+ * data[0..len), and nothing after it. */
+static void want_mmio_read(uint64_t offset, unsigned len)
+{
+	struct kvm_run *run = mmio_exit(PROBE_BASE + offset, len, false);
+	struct exit_info e;
+
+	check(vcpu_handle_exit(&fv.cpu, &e) == VCPU_CONTINUE,
+	      "an MMIO read did not let the guest run on");
+	check(probe.n == 1 && !probe.log[0].write && probe.log[0].size == len &&
+		  probe.log[0].offset == offset,
+	      "a %u-byte MMIO read at 0x%llx made %u accesses (first: %s of "
+	      "%u bytes at offset 0x%llx); expected one %u-byte read at "
+	      "offset 0x%llx",
+	      len, (unsigned long long)(PROBE_BASE + offset), probe.n,
+	      probe.log[0].write ? "write" : "read", probe.log[0].size,
+	      (unsigned long long)probe.log[0].offset, len,
+	      (unsigned long long)offset);
+	for (unsigned i = 0; i < 8; i++) {
+		uint8_t want =
+		    i < len ? (uint8_t)(probe.answer >> (8 * i)) : 0x5a;
+
+		check(run->mmio.data[i] == want,
+		      "a %u-byte MMIO read: mmio.data[%u] is 0x%02x, expected "
+		      "0x%02x (%s)",
+		      len, i, run->mmio.data[i], want,
+		      i < len ? "the device's answer, little-endian"
+			      : "untouched: past the access");
+	}
+	check(e.answered, "the exit log does not show the answer (set "
+			  "e->data and e->answered)");
+	grade_fake_vcpu_free(&fv);
+}
+
+static void want_mmio_write(uint64_t offset, unsigned len)
+{
+	static const uint8_t bytes[8] = {0x10, 0x32, 0x54, 0x76,
+					 0x98, 0xba, 0xdc, 0xfe};
+	struct kvm_run *run = mmio_exit(PROBE_BASE + offset, len, true);
+	uint64_t want = 0;
+
+	memcpy(run->mmio.data, bytes, sizeof(bytes));
+	memcpy(&want, bytes, len);
+	check(vcpu_handle_exit(&fv.cpu, &(struct exit_info){0}) ==
+		  VCPU_CONTINUE,
+	      "an MMIO write did not let the guest run on");
+	check(probe.n == 1 && probe.log[0].write && probe.log[0].size == len &&
+		  probe.log[0].value == want && probe.log[0].offset == offset,
+	      "a %u-byte MMIO write of 0x%llx at offset 0x%llx reached the "
+	      "device as %u accesses (first: %s of %u bytes, 0x%llx)",
+	      len, (unsigned long long)want, (unsigned long long)offset,
+	      probe.n, probe.log[0].write ? "write" : "read", probe.log[0].size,
+	      (unsigned long long)probe.log[0].value);
+	grade_fake_vcpu_free(&fv);
+}
+
+static void mmio_read(void **state)
+{
+	(void)state;
+	want_mmio_read(0x10, 4);
+}
+
+static void mmio_write(void **state)
+{
+	(void)state;
+	want_mmio_write(0x20, 4);
+}
+
+static void mmio_widths(void **state)
+{
+	(void)state;
+	want_mmio_read(0x0, 1);
+	want_mmio_read(0x2, 2);
+	want_mmio_read(0x8, 8);
+	want_mmio_write(0x1, 1);
+	want_mmio_write(0x6, 2);
+	want_mmio_write(0x18, 8);
+}
+
+static void mmio_unclaimed(void **state)
+{
+	struct kvm_run *run = mmio_exit(0xe0000000, 4, false);
+
+	(void)state;
+	check(vcpu_handle_exit(&fv.cpu, &(struct exit_info){0}) ==
+		  VCPU_CONTINUE,
+	      "a read of an address no device claims stopped the guest: the "
+	      "bus answers it, as a PC does");
+	check(probe.n == 0, "the probe at 0xd0000000 saw a read of 0xe0000000");
+	check(run->mmio.data[0] == 0xff && run->mmio.data[3] == 0xff &&
+		  run->mmio.data[4] == 0x5a,
+	      "an unclaimed 4-byte read must give 4 bytes of 0xff (what the "
+	      "bus answers) and nothing more: mmio.data is %02x %02x %02x "
+	      "%02x %02x",
+	      run->mmio.data[0], run->mmio.data[1], run->mmio.data[2],
+	      run->mmio.data[3], run->mmio.data[4]);
+}
+
+#define M(test) cmocka_unit_test_teardown(test, mmio_done)
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(dt_mmio_node),   cmocka_unit_test(dt_io_node),
-	    cmocka_unit_test(dt_properties),  cmocka_unit_test(dt_high_address),
-	    cmocka_unit_test(dt_found),	      cmocka_unit_test(clock_identity),
-	    cmocka_unit_test(clock_widths),   cmocka_unit_test(clock_now_latch),
-	    cmocka_unit_test(clock_accesses), cmocka_unit_test(clock_scratch),
+	    cmocka_unit_test(dt_mmio_node),
+	    cmocka_unit_test(dt_io_node),
+	    cmocka_unit_test(dt_properties),
+	    cmocka_unit_test(dt_high_address),
+	    cmocka_unit_test(dt_found),
+	    cmocka_unit_test(clock_identity),
+	    cmocka_unit_test(clock_widths),
+	    cmocka_unit_test(clock_now_latch),
+	    cmocka_unit_test(clock_accesses),
+	    cmocka_unit_test(clock_scratch),
+	    M(mmio_read),
+	    M(mmio_write),
+	    M(mmio_widths),
+	    M(mmio_unclaimed),
 	};
 
 	return GRADE_MAIN("chapter 5", tests);

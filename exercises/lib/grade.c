@@ -11,6 +11,7 @@
  * running nothing and passing.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,10 @@
 
 #include <linux/kvm.h>
 
+#include "abi/machine.h"
 #include "grade.h"
+#include "kvmlab/base/log.h"
+#include "kvmlab/exits/exits.h"
 #include "kvmlab/kvm/kvm.h"
 
 int grade_main(int argc, char **argv, const char *group,
@@ -77,4 +81,91 @@ const char *grade_guest(const char *name)
 	snprintf(path, sizeof(path), "%s/%s", gb && *gb ? gb : "build/guest",
 		 name);
 	return path;
+}
+
+void grade_kvm_open(struct grade_kvm *h, uint64_t ram)
+{
+	grade_need_kvm();
+	memset(h, 0, sizeof(*h));
+	h->vm.fd = h->cpu.fd = -1;
+	check(kvm_open(&h->kvm) == 0, "the test could not open KVM");
+	check(vm_create(&h->vm, &h->kvm, ram) == 0,
+	      "the test could not create a VM");
+	check(vcpu_create(&h->cpu, &h->vm, 0) == 0,
+	      "the test could not create a vCPU");
+}
+
+void grade_kvm_close(struct grade_kvm *h)
+{
+	vcpu_destroy(&h->cpu);
+	vm_destroy(&h->vm);
+	kvm_close(&h->kvm);
+}
+
+const uint64_t grade_gdt[4] = {0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull,
+			       0x00af9b000000ffffull};
+
+struct kvm_segment grade_flat_segment(uint16_t selector, uint8_t type, int l,
+				      int db)
+{
+	return (struct kvm_segment){.limit = 0xffffffff,
+				    .selector = selector,
+				    .type = type,
+				    .present = 1,
+				    .s = 1,
+				    .l = l,
+				    .db = db,
+				    .g = 1};
+}
+
+uint32_t grade_kvm_out(struct grade_kvm *h, unsigned *size, const char *who)
+{
+	struct kvm_run *run = h->cpu.run;
+	uint32_t value = 0;
+
+	check(ioctl(h->cpu.fd, KVM_RUN, 0) == 0, "%s: KVM_RUN failed: %s", who,
+	      strerror(errno));
+	check(run->exit_reason == KVM_EXIT_IO &&
+		  run->io.direction == KVM_EXIT_IO_OUT,
+	      "%s: the guest's first exit is %s, not its OUT instruction", who,
+	      exit_reason_name(run->exit_reason));
+	check(run->io.size <= sizeof(value), "%s: an OUT of %u bytes", who,
+	      run->io.size);
+	memcpy(&value, (uint8_t *)run + run->io.data_offset, run->io.size);
+	*size = run->io.size;
+	return value;
+}
+
+void grade_fake_vcpu(struct grade_fake_vcpu *f, struct bus *pio,
+		     struct bus *mmio)
+{
+	memset(f, 0, sizeof(*f));
+	f->kvm.fd = f->vm.fd = f->cpu.fd = -1;
+	f->kvm.vcpu_mmap_size = GRADE_RUN_SIZE;
+	f->vm.kvm = &f->kvm;
+	f->cpu.vm = &f->vm;
+	f->cpu.sync_regs = true;
+	f->cpu.pio = pio;
+	f->cpu.mmio = mmio;
+	f->cpu.run = calloc(1, GRADE_RUN_SIZE);
+	check(f->cpu.run != NULL, "out of memory");
+}
+
+void grade_fake_vcpu_free(struct grade_fake_vcpu *f)
+{
+	free(f->cpu.run);
+	f->cpu.run = NULL;
+}
+
+void grade_probe_access(void *probe, struct bus_access *a)
+{
+	struct grade_probe *p = probe;
+
+	if (!a->write)
+		a->value = p->answer + 0x11ull * p->reads++;
+	if (p->n < GRADE_PROBE_MAX)
+		p->log[p->n] = *a;
+	p->n++;
+	if (p->stop_after && p->n == p->stop_after)
+		vcpu_stop(p->stop_cpu, 5);
 }

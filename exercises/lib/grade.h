@@ -18,6 +18,10 @@
 
 #include <cmocka.h>
 
+#include "kvmlab/kvm/kvm.h"
+#include "kvmlab/kvm/vcpu.h"
+#include "kvmlab/kvm/vm.h"
+
 /*
  * Run the case named argv[1], or every case when there is no argument;
  * `--list` prints the names.  Returns the process's exit status.
@@ -33,6 +37,65 @@ void grade_need_kvm(void);
 
 /* The file of a built guest: $GB/name (GB defaults to build/guest). */
 const char *grade_guest(const char *name);
+
+/*
+ * A VM with `ram` bytes of RAM and one vCPU, made by the library (no
+ * exercise in it), for the cases that ask KVM itself whether the state
+ * an exercise computed is right: KVM_SET_SREGS accepts it and the CPU
+ * runs code in the mode it describes.  Skips the case without KVM.
+ */
+struct grade_kvm {
+	struct kvm kvm;
+	struct vm vm;
+	struct vcpu cpu;
+};
+void grade_kvm_open(struct grade_kvm *h, uint64_t ram);
+void grade_kvm_close(struct grade_kvm *h);
+
+/* The GDT of every kvmlab guest, as numbers: null, 32-bit code (0x08),
+ * data (0x10), 64-bit code (0x18), accessed bits set. */
+extern const uint64_t grade_gdt[4];
+/* A flat segment of grade_gdt as KVM_SET_SREGS takes it. */
+struct kvm_segment grade_flat_segment(uint16_t selector, uint8_t type, int l,
+				      int db);
+
+/*
+ * KVM_RUN the vCPU until its first exit, which must be an OUT: fail the
+ * case (naming `who` and the exit) otherwise.  Returns the value written,
+ * its size in *size.
+ */
+uint32_t grade_kvm_out(struct grade_kvm *h, unsigned *size, const char *who);
+
+/*
+ * A vCPU with no KVM behind it, for the cases that grade the run loop's
+ * handling of an exit: its kvm_run is a zeroed buffer of
+ * GRADE_RUN_SIZE bytes the case fills as KVM would, then hands to
+ * vcpu_handle_exit().  RIP comes from the buffer (sync regs).
+ */
+#define GRADE_RUN_SIZE 8192
+struct grade_fake_vcpu {
+	struct kvm kvm;
+	struct vm vm;
+	struct vcpu cpu;
+};
+void grade_fake_vcpu(struct grade_fake_vcpu *f, struct bus *pio,
+		     struct bus *mmio);
+void grade_fake_vcpu_free(struct grade_fake_vcpu *f);
+
+/*
+ * A device for those cases: it logs every access (up to GRADE_PROBE_MAX)
+ * and answers the n-th read (n = 0, 1, ...) with `answer` + n * 0x11,
+ * or calls vcpu_stop() on `stop_cpu` when `stop_after` accesses are done.
+ */
+#define GRADE_PROBE_MAX 16
+struct grade_probe {
+	uint64_t answer;
+	unsigned reads, n;
+	struct bus_access log[GRADE_PROBE_MAX];
+	unsigned stop_after; /* 0: never */
+	struct vcpu *stop_cpu;
+};
+void grade_probe_access(void *probe, struct bus_access *a);
 
 /* Fail the case with a message a student can act on, unless `cond`. */
 #define check(cond, ...)                                                       \

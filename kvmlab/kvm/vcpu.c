@@ -22,31 +22,49 @@
 #include "kvmlab/base/log.h"
 #include "kvmlab/base/now.h"
 #include "kvmlab/kvm/vcpu.h"
+#include "labs/exercise.h"
 
 /*
- * Give the guest the CPUID KVM supports.  Without it the guest's CPUID
- * reports no long mode: a guest that turns on EFER.LME itself (WRMSR, as
- * chapter 3's --guest-paging does) takes a #GP, and newer kernels also
- * refuse EFER.LME in KVM_SET_SREGS.
+ * The CPUID the guest sees is the VMM's choice: KVM answers CPUID from the
+ * table KVM_SET_CPUID2 gave it, and a vCPU without one reports no long
+ * mode.  Chapter 3 needs it: a guest that turns on EFER.LME itself
+ * (WRMSR, as --guest-paging does) takes a #GP without it, and newer
+ * kernels also refuse EFER.LME in KVM_SET_SREGS.
  */
-static int vcpu_set_cpuid(struct vcpu *v)
+int vcpu_set_cpuid(struct vcpu *v)
 {
-	enum { MAX_ENTRIES = 256 };
-	struct kvm_cpuid2 *cpuid;
+	/* EXERCISE ch03-long-mode-cpu: the CPUID of the host's KVM, given */
+#ifndef KVMLAB_STUBS
+	struct kvm_cpuid2 *cpuid = NULL;
 	int r = 0;
 
-	cpuid = calloc(1, sizeof(*cpuid) +
-			      MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2));
-	if (!cpuid)
-		return -ENOMEM;
-	cpuid->nent = MAX_ENTRIES;
-	if (ioctl(v->vm->kvm->fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0 ||
-	    ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0) {
-		r = -errno;
-		error("setting the guest's CPUID failed: %s", strerror(errno));
+	/*
+	 * KVM_GET_SUPPORTED_CPUID says how many entries it has only by
+	 * failing with E2BIG when nent is too small: grow until it fits.
+	 */
+	for (unsigned n = 64; n <= 4096; n *= 2) {
+		free(cpuid);
+		cpuid = calloc(1, sizeof(*cpuid) +
+				      n * sizeof(struct kvm_cpuid_entry2));
+		if (!cpuid)
+			return -ENOMEM;
+		cpuid->nent = n;
+		r = ioctl(v->vm->kvm->fd, KVM_GET_SUPPORTED_CPUID, cpuid) < 0
+			? -errno
+			: 0;
+		if (r != -E2BIG)
+			break;
 	}
+	if (!r && ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0)
+		r = -errno;
+	if (r)
+		error("setting the guest's CPUID failed: %s", strerror(-r));
 	free(cpuid);
 	return r;
+#else
+	(void)v;
+	exercise_todo("ch03-long-mode-cpu", "exercises/03-long-mode/README.md");
+#endif /* END EXERCISE ch03-long-mode-cpu */
 }
 
 int vcpu_create(struct vcpu *v, struct vm *vm, int id)
@@ -69,11 +87,6 @@ int vcpu_create(struct vcpu *v, struct vm *vm, int id)
 		error("mmap of the vCPU's kvm_run failed: %s", strerror(err));
 		vcpu_destroy(v);
 		return -err;
-	}
-	err = vcpu_set_cpuid(v);
-	if (err) {
-		vcpu_destroy(v);
-		return err;
 	}
 	/* With sync regs KVM copies the registers into kvm_run on every exit,
 	 * so the trace learns RIP, and the fault report keeps each exit's
@@ -224,29 +237,18 @@ static uint64_t exit_rip(struct vcpu *v)
 }
 
 /*
- * Port I/O: KVM left the data in the kvm_run page at data_offset, `count`
- * elements of `size` bytes (count > 1 for REP INS/OUTS).  For IN we write
- * the device's answer there and KVM copies it into the guest on re-entry.
+ * IN and string I/O (chapter 4): every element of the exit goes to the
+ * device in turn.  KVM_RUN copies the data page into the guest when it
+ * completes the instruction on the next entry, so an IN's answer must be
+ * there before then; the exit log shows the first one.
  */
-static void handle_io(struct vcpu *v, struct exit_info *e)
+static void io_elements(struct vcpu *v, struct exit_info *e, uint8_t *p)
 {
+	/* EXERCISE ch04-port-dispatch: IN's answer, and REP's count */
+#ifndef KVMLAB_STUBS
 	struct kvm_run *run = v->run;
-	size_t span = (size_t)run->io.size * run->io.count;
-	uint8_t *p = (uint8_t *)run + run->io.data_offset;
 
-	if (v->io_exit) {
-		int status = v->io_exit(v->io_opaque, run, e->rip);
-
-		if (status >= 0)
-			vcpu_stop(v, status);
-		return;
-	}
-	/* KVM never reports an element wider than `val` or data outside
-	 * the mapping, but a corrupt kvm_run must not make us overflow. */
-	if (!exit_io_size_ok(run) ||
-	    run->io.data_offset > (size_t)v->vm->kvm->vcpu_mmap_size ||
-	    span > (size_t)v->vm->kvm->vcpu_mmap_size - run->io.data_offset)
-		return;
+	/* A device may end the run (the debug-exit port): stop there. */
 	for (uint32_t i = 0; i < run->io.count && !v->stop;
 	     i++, p += run->io.size) {
 		uint64_t val = 0;
@@ -265,10 +267,57 @@ static void handle_io(struct vcpu *v, struct exit_info *e)
 			}
 		}
 	}
+#else
+	(void)v;
+	(void)e;
+	(void)p;
+	exercise_todo("ch04-port-dispatch", "exercises/04-port-io/README.md");
+#endif /* END EXERCISE ch04-port-dispatch */
 }
 
+/*
+ * Port I/O: KVM left the data in the kvm_run page at data_offset, `count`
+ * elements of `size` bytes (count > 1 for REP INS/OUTS).
+ */
+static void handle_io(struct vcpu *v, struct exit_info *e)
+{
+	struct kvm_run *run = v->run;
+	size_t span = (size_t)run->io.size * run->io.count;
+	uint8_t *p = (uint8_t *)run + run->io.data_offset;
+	uint64_t val = 0;
+
+	if (v->io_exit) {
+		int status = v->io_exit(v->io_opaque, run, e->rip);
+
+		if (status >= 0)
+			vcpu_stop(v, status);
+		return;
+	}
+	/* KVM never reports an element wider than `val` or data outside
+	 * the mapping, but a corrupt kvm_run must not make us overflow. */
+	if (!exit_io_size_ok(run) ||
+	    run->io.data_offset > (size_t)v->vm->kvm->vcpu_mmap_size ||
+	    span > (size_t)v->vm->kvm->vcpu_mmap_size - run->io.data_offset)
+		return;
+	if (!e->out || run->io.count != 1) {
+		io_elements(v, e, p);
+		return;
+	}
+	/* One OUT, all that chapters 1-3's guests do: chapter 1's case. */
+	memcpy(&val, p, run->io.size);
+	bus_dispatch(v->pio, run->io.port, run->io.size, true, &val);
+}
+
+/*
+ * MMIO (chapter 5): an access to guest-physical memory that no memory
+ * slot backs.  KVM decoded the instruction: phys_addr, len (1 to 8) and
+ * data; for a read the device's answer goes into data, which KVM loads
+ * into the guest's register on the next KVM_RUN.
+ */
 static void handle_mmio(struct vcpu *v, struct exit_info *e)
 {
+	/* EXERCISE ch05-handle-mmio: the access KVM decoded, to the bus */
+#ifndef KVMLAB_STUBS
 	struct kvm_run *run = v->run;
 	uint64_t val = 0;
 
@@ -285,6 +334,12 @@ static void handle_mmio(struct vcpu *v, struct exit_info *e)
 		e->data = val;
 		e->answered = true;
 	}
+#else
+	(void)v;
+	(void)e;
+	exercise_todo("ch05-handle-mmio",
+		      "exercises/05-mmio-devicetree/README.md");
+#endif /* END EXERCISE ch05-handle-mmio */
 }
 
 int vcpu_step(struct vcpu *v, struct exit_info *e)

@@ -242,16 +242,34 @@ static int gdt_write(const struct guest_mem *mem, uint64_t gdt[GDT_ENTRIES])
 	return 0;
 }
 
-/* GDTR holds the linear base and the limit, the table's size - 1. */
+/* The segment registers from the GDT: code, then data in all five. */
 static void gdt_load(struct kvm_sregs *s, const uint64_t gdt[GDT_ENTRIES],
 		     uint16_t code_sel)
 {
-	s->gdt.base = ABI_GDT_ADDR;
-	s->gdt.limit = GDT_ENTRIES * sizeof(*gdt) - 1;
 	segment_from_gdt(gdt, code_sel, &s->cs);
 	segment_from_gdt(gdt, ABI_SEL_DATA, &s->ds);
 	s->es = s->fs = s->gs = s->ss = s->ds;
+}
+
+void modes_protected_regs(struct kvm_sregs *s)
+{
+	/* EXERCISE ch02-protected-sregs: GDTR, TR, CR0 and EFER for KVM */
+#ifndef KVMLAB_STUBS
+	/* GDTR holds the linear base and the limit, the table's size - 1. */
+	s->gdt.base = ABI_GDT_ADDR;
+	s->gdt.limit = GDT_ENTRIES * sizeof(uint64_t) - 1;
 	reset_tr(&s->tr);
+	/*
+	 * PE is the whole switch (SDM Vol. 3A, 9.9.1); ET (always 1 since
+	 * the 486) and the cache bits stay as KVM's reset left them.
+	 */
+	s->cr0 = (s->cr0 | CR0_PE) & ~(uint64_t)CR0_PG;
+	s->efer &= ~(uint64_t)(EFER_LME | EFER_LMA);
+#else
+	(void)s;
+	exercise_todo("ch02-protected-sregs",
+		      "exercises/02-protected-mode/README.md");
+#endif /* END EXERCISE ch02-protected-sregs */
 }
 
 int modes_protected(struct kvm_sregs *s, const struct guest_mem *mem)
@@ -263,13 +281,35 @@ int modes_protected(struct kvm_sregs *s, const struct guest_mem *mem)
 	if (err)
 		return err;
 	gdt_load(s, gdt, ABI_SEL_CODE32);
-	/*
-	 * PE is the whole switch (SDM Vol. 3A, 9.9.1); ET (always 1 since
-	 * the 486) and the cache bits stay as KVM's reset left them.
-	 */
-	s->cr0 = (s->cr0 | CR0_PE) & ~(uint64_t)CR0_PG;
-	s->efer &= ~(uint64_t)(EFER_LME | EFER_LMA);
+	modes_protected_regs(s);
 	return 0;
+}
+
+void modes_long_regs(struct kvm_sregs *s, uint64_t cr3)
+{
+	/* EXERCISE ch03-long-mode-cpu: CR3, CR4, EFER and CR0 for KVM */
+#ifndef KVMLAB_STUBS
+	/*
+	 * The order a guest must follow (SDM Vol. 3A, 9.8.5): PAE, then
+	 * EFER.LME, then CR0.PG, at which point the CPU sets EFER.LMA.
+	 * KVM_SET_SREGS takes the end state at once, and checks that LMA
+	 * matches LME and PG.
+	 */
+	s->cr3 = cr3;
+	s->cr4 |= CR4_PAE;
+	s->efer |= EFER_LME | EFER_LMA;
+	/*
+	 * WP makes read-only pages read-only for CPL0 too (4.6.1).  Without
+	 * it a kernel write to a read-only page silently succeeds, which is
+	 * not what chapter 3's page-fault demo wants to teach; every modern
+	 * kernel sets it.
+	 */
+	s->cr0 |= CR0_PE | CR0_PG | CR0_WP;
+#else
+	(void)s;
+	(void)cr3;
+	exercise_todo("ch03-long-mode-cpu", "exercises/03-long-mode/README.md");
+#endif /* END EXERCISE ch03-long-mode-cpu */
 }
 
 int modes_long(struct kvm_sregs *s, const struct guest_mem *mem)
@@ -297,24 +337,10 @@ int modes_long(struct kvm_sregs *s, const struct guest_mem *mem)
 		      ABI_PT_BASE + ABI_PT_SIZE - 1, strerror(-err));
 		return err;
 	}
-
 	gdt_load(s, gdt, ABI_SEL_CODE64);
-	/*
-	 * The order a guest must follow (SDM Vol. 3A, 9.8.5): PAE, then
-	 * EFER.LME, then CR0.PG, at which point the CPU sets EFER.LMA.
-	 * KVM_SET_SREGS takes the end state at once, and checks that LMA
-	 * matches LME and PG.
-	 */
-	s->cr3 = cr3;
-	s->cr4 |= CR4_PAE;
-	s->efer |= EFER_LME | EFER_LMA;
-	/*
-	 * WP makes read-only pages read-only for CPL0 too (4.6.1).  Without
-	 * it a kernel write to a read-only page silently succeeds, which is
-	 * not what chapter 3's page-fault demo wants to teach; every modern
-	 * kernel sets it.
-	 */
-	s->cr0 |= CR0_PE | CR0_PG | CR0_WP;
+	/* Protected mode's GDTR and TR, then what long mode adds. */
+	modes_protected_regs(s);
+	modes_long_regs(s, cr3);
 	return 0;
 }
 

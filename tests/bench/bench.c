@@ -80,7 +80,8 @@ static void setup(struct setup *s, const char *guest, bool long_mode,
 			    long_mode ? ABI_ELF_BASE : ABI_REAL_LOAD, long_mode,
 			    &s->img))
 		exit(ABI_STATUS_NO_IMAGE);
-	if (vcpu_create(&s->cpu, &s->vm, 0))
+	if (vcpu_create(&s->cpu, &s->vm, 0) ||
+	    (long_mode && vcpu_set_cpuid(&s->cpu)))
 		exit(ABI_STATUS_NO_KVM);
 	bus_init(&s->pio, "pio");
 	bus_init(&s->mmio, "mmio");

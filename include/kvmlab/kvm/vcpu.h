@@ -51,6 +51,14 @@ int vcpu_create(struct vcpu *v, struct vm *vm, int id);
 /* Unmap kvm_run and close the vCPU; safe after a failed vcpu_create(). */
 void vcpu_destroy(struct vcpu *v);
 
+/*
+ * Give the vCPU every CPUID leaf the host's KVM supports
+ * (KVM_GET_SUPPORTED_CPUID, then KVM_SET_CPUID2), long mode included.
+ * A 64-bit guest needs it before KVM_SET_SREGS turns on EFER.LME
+ * (chapter 3).  Reports and returns -errno.
+ */
+int vcpu_set_cpuid(struct vcpu *v);
+
 /* Thin checked wrappers: report the ioctl by name and return -errno. */
 int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r);
 int vcpu_set_regs(struct vcpu *v, const struct kvm_regs *r);

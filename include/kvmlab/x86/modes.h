@@ -101,6 +101,20 @@ int modes_protected(struct kvm_sregs *s, const struct guest_mem *mem);
 int modes_long(struct kvm_sregs *s, const struct guest_mem *mem);
 
 /*
+ * The registers of each mode that are not segments, as KVM_SET_SREGS
+ * takes them; modes_protected() and modes_long() call them after loading
+ * the segment registers from the GDT.
+ *
+ * modes_protected_regs: GDTR = the GDT at ABI_GDT_ADDR, TR a busy 32-bit
+ *   TSS, CR0.PE set and CR0.PG clear, EFER.LME and LMA clear.
+ * modes_long_regs (after modes_protected_regs): CR3 = `cr3`, CR4.PAE,
+ *   EFER.LME and LMA, CR0.PE, PG and WP.
+ * Every other bit stays as it was (CR0.ET, EFER.SCE, ...).
+ */
+void modes_protected_regs(struct kvm_sregs *s);
+void modes_long_regs(struct kvm_sregs *s, uint64_t cr3);
+
+/*
  * Print a segment register as a student reads it, on two lines:
  *   "  cs  sel 0x0008  base 0x00000000  limit 0xffffffff  type 0xb"
  *   "      code exec/read accessed, 32-bit, DPL0, present, 4K granular"
