@@ -202,8 +202,6 @@ static void map_identity(void **state)
 	ram_free();
 }
 
-/* ---- ch03-walk: tables written by hand, walked by pt_walk() ---------- */
-
 /* ---- ch03-long-mode-cpu ----------------------------------------------- */
 
 #define CPUID_LM   (1u << 29) /* CPUID 0x80000001 EDX: long mode */

@@ -46,7 +46,7 @@ struct test {
 	char where[320]; /* FILE:LINE, for messages */
 	bool graded;
 	char chapter[8];   /* "03"; empty when ungraded */
-	char exercise[64]; /* "ch03-walk" */
+	char exercise[64]; /* "ch03-map-page" */
 	char test[64];	   /* "walk-4k" */
 	double points;	   /* what a PASS earns */
 	double timeout;	   /* seconds, before TIMEOUT_SCALE */
