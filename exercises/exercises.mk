@@ -62,6 +62,16 @@ EX_DISCOVER_OBJ := $(GB)/guest/boot/longmode.o64 \
 $(GB)/exercises/discover.elf: $(EX_DISCOVER_OBJ) guest/ld/guest64.ld
 	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$(EX_DISCOVER_OBJ) $(GUEST_LIBFDT))
 
+# discover.elf with a printing stub in place of the guest's two functions:
+# tests/grader.list's grader/cheat-ch05 proves the grader refuses it.
+guests: $(GB)/exercises/cheat-discover.elf
+EX_CHEAT_DISCOVER_OBJ := $(GB)/guest/boot/longmode.o64 \
+	$(GB)/exercises/05-mmio-devicetree/cheat-discover.o64 \
+	$(GB)/guest/drivers/uart8250.o64 $(GB)/guest/drivers/ioremap.o64 \
+	$(GLIB64)
+$(GB)/exercises/cheat-discover.elf: $(EX_CHEAT_DISCOVER_OBJ) guest/ld/guest64.ld
+	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$(EX_CHEAT_DISCOVER_OBJ) $(GUEST_LIBFDT))
+
 $(EX_BIN)/mkstudent: $(BUILD)/exercises/tools/mkstudent.o \
 		$(BUILD)/exercises/tools/marker.o
 	$(quiet) LINK $@
