@@ -18,9 +18,10 @@
 # Prints one line per test, "EXERCISE/TEST: FAIL as it should: REASON"
 # (the first line of the test's own reason), then the score the cheat got,
 # "WHAT scores 0/10 on EXERCISE" (WHAT: -d, default "a printing stub").
-# Exit status: 0 when every test failed; 1 when one passed (each named:
-# the grader was fooled); 77 (the runner's SKIP) when one could not run
-# here (it skipped: no KVM) and none passed; 2 for a usage error.
+# Exit status: 0 when every test failed; 1 when one passed (each named on
+# a last line "FAIL: the grader was fooled: ...", which the runner shows);
+# 77 (the runner's SKIP) when one could not run here (it skipped: no KVM)
+# and none passed; 2 for a usage error.
 set -u
 
 what="a printing stub"
@@ -139,9 +140,9 @@ while read -r _ _ test points limit cmd; do
 	case $status in
 	0)
 		got=$((got + points))
-		passed="$passed $test"
-		echo "$name: PASS, but it should FAIL: the grader was fooled" \
-			"($points points)"
+		passed="$passed $name"
+		echo "$name: PASS, and a cheat must not: the grader was" \
+			"fooled ($points points)"
 		sed 's/^/    /' "$log" | tail -n 5
 		;;
 	77)
@@ -159,7 +160,9 @@ done <"$TMP/tests"
 
 echo "$what scores $got/$total on $exercise"
 if [ -n "$passed" ]; then
-	echo "the grader was fooled: $exercise passed:$passed"
+	# The runner's diagnosis is the first "FAIL: " line.
+	echo "FAIL: the grader was fooled:$passed passed ($what scores" \
+		"$got/$total)"
 	exit 1
 fi
 if [ -n "$skipped" ]; then
