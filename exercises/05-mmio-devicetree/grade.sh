@@ -96,6 +96,20 @@ judge() {
 				exit
 			}
 		}
+		# Refusing counts only where it is due: code that refuses
+		# everything must not earn the refusal tests.
+		for (i = 1; test == "reg-refused" && i <= n; i++) {
+			k = order[i]
+			if (tag[k] != "reg-refused" && k != "console" &&
+			    got[k] ~ /: refused$/) {
+				printf "%s (%s): the guest refused it, but the tree holds %s, a valid reg: \"%s\"; refuse only what is malformed\n", k, at, holds[k], want[k]
+				exit
+			}
+		}
+		if (test == "accepted" && got["console"] == "console: refused") {
+			printf "the console (%s): the guest refused it, but the tree holds %s: \"%s\"; refuse only what is not a ns16550a on I/O ports\n", at, holds["console"], want["console"]
+			exit
+		}
 		if (extra != "") {
 			k = extra
 			sub(/: .*/, "", k)
@@ -140,6 +154,9 @@ console-refused)
 		tree $t
 		judge console
 	done
+	# ... and a good console is not refused.
+	tree alias
+	judge accepted
 	;;
 *)
 	echo "usage: $0 reg-cells|reg-isa|reg-refused|console-alias|" \
