@@ -30,6 +30,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <ftw.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -61,6 +62,44 @@ static int mkdirs(const char *dir)
 		return 0;
 	fprintf(stderr, "grader: cannot create %s: %s\n", dir, strerror(errno));
 	return -1;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+/*
+ * The run cache (tests/guest/lib.sh's run_vmm): empty at the start of
+ * every run, so no test ever sees a guest run of an earlier build, and
+ * removed at the end.  Its absolute path, in `buf`, or NULL.
+ */
+static const char *run_cache_reset(char *buf, size_t len, bool keep)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/run-cache", results_dir);
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (!keep || mkdir(dir, 0755) || !realpath(dir, buf) ||
+	    strlen(buf) >= len)
+		return NULL;
+	return buf;
+}
+
+/* The TMPDIR of `vmm` tests: in the results folder, which the emulated
+ * machine shares with the host.  Its absolute path, in `buf`, or NULL. */
+static const char *shared_tmp(char *buf, size_t len)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/tmp", results_dir);
+	if (mkdirs(dir) || !realpath(dir, buf) || strlen(buf) >= len)
+		return NULL;
+	return buf;
 }
 
 static bool is_rubric(const char *path)
@@ -332,6 +371,7 @@ int main(int argc, char **argv)
 	struct suite s = {0};
 	struct totals tot = {0};
 	struct run_opts o;
+	char cache[PATH_MAX], tmp[PATH_MAX];
 	double start = now_seconds();
 	const char *env;
 	int i, n = 0;
@@ -356,8 +396,12 @@ int main(int argc, char **argv)
 		n += s.t[i].selected;
 
 	env = getenv("KVMLAB_KVM_EXEC");
-	o = (struct run_opts){log_dir, timeout_scale, verbose,
-			      env && *env ? env : NULL};
+	o = (struct run_opts){log_dir,
+			      timeout_scale,
+			      verbose,
+			      env && *env ? env : NULL,
+			      run_cache_reset(cache, sizeof(cache), true),
+			      shared_tmp(tmp, sizeof(tmp))};
 	tot.build_failed = build_log != NULL;
 	if (build_log)
 		printf("The build failed (its output: %s): every test counts "
@@ -365,6 +409,7 @@ int main(int argc, char **argv)
 		       build_log);
 	run_ungraded(&s, &o, &tot);
 	run_graded(&s, &o, &tot);
+	run_cache_reset(cache, sizeof(cache), false);
 	tot.secs = now_seconds() - start;
 	if (write_json(results_dir, &s, &tot) ||
 	    write_junit(results_dir, &s, &tot) ||

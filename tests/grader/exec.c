@@ -191,13 +191,26 @@ static void print_command(const struct test *t)
 /* In the child: its own group, output to the log, then the command
  * (through `kvm_exec` unless it runs on the host). */
 static void exec_test(const struct test *t, int fd, const char *notes,
-		      const char *kvm_exec)
+		      const struct run_opts *o)
 {
+	const char *kvm_exec = o->kvm_exec;
+	bool vmm = kvm_exec && t->vmm && o->shared_tmp;
 	int devnull = open("/dev/null", O_RDONLY);
 	char *argv[GRADER_MAX_ARGS + 1];
 	int argc = 0;
 
 	setenv("KVMLAB_EXERCISE_LOG", notes, 1);
+	if (t->graded && o->run_cache)
+		setenv("KVMLAB_RUN_CACHE", o->run_cache, 1);
+	else
+		unsetenv("KVMLAB_RUN_CACHE");
+	/* A `vmm` test here, its VMM runs in the machine (lib.sh). */
+	if (vmm) {
+		setenv("KVMLAB_VMM_EXEC", kvm_exec, 1);
+		setenv("TMPDIR", o->shared_tmp, 1);
+	} else {
+		unsetenv("KVMLAB_VMM_EXEC");
+	}
 	/* cmocka.c reads cmocka's plain output, whatever the caller set. */
 	setenv("CMOCKA_MESSAGE_OUTPUT", "STDOUT", 1);
 	/* Its own process group, so the grader can stop every child. */
@@ -206,7 +219,7 @@ static void exec_test(const struct test *t, int fd, const char *notes,
 	dup2(fd, 2);
 	if (devnull >= 0)
 		dup2(devnull, 0);
-	if (kvm_exec && !t->host)
+	if (kvm_exec && !t->host && !vmm)
 		argv[argc++] = (char *)kvm_exec;
 	/* A host test runs as on a host without the machine (the grader's
 	 * self-test starts runners of its own). */
@@ -262,7 +275,7 @@ void test_run(struct test *t, const struct run_opts *o)
 		return;
 	}
 	if (c.pid == 0)
-		exec_test(t, fd, notes, o->kvm_exec);
+		exec_test(t, fd, notes, o);
 	setpgid(c.pid, c.pid);
 	close(fd);
 	ended = wait_until(&c, start + t->limit);

@@ -20,6 +20,17 @@
  *
  *	host  NAME...
  *
+ * or which of them run on the host and send only their VMM runs to the
+ * emulated machine (tests/guest/lib.sh's run_vmm and need_kvm, through
+ * $KVMLAB_VMM_EXEC, with $TMPDIR in a folder both see): a shell script
+ * that judges a guest run with sed and awk does that at the host's speed.
+ *
+ *	vmm  NAME...
+ *
+ * Graded tests share guest runs: in $KVMLAB_RUN_CACHE, empty at the
+ * start of each run of the runner, run_vmm keeps every run, and a test
+ * that makes the same run (arguments and files) reads it back.
+ *
  * In COMMAND and PROGRAM, $BUILD, $GB and $HIDDEN (any $NAME) come from
  * the environment.  A test passes with exit status 0, is skipped with 77
  * (its last output line says why) and fails otherwise.  A cmocka program
@@ -54,6 +65,9 @@ struct test {
 	int argc;
 	bool selected; /* chosen by T= and CH= */
 	bool host;     /* a `host` line names it: never through kvm_exec */
+	/* A `vmm` line names it: it runs on the host and sends only its
+	 * VMM runs (tests/guest/lib.sh) through kvm_exec. */
+	bool vmm;
 
 	/* The result. */
 	enum verdict verdict;
@@ -100,6 +114,13 @@ struct run_opts {
 	/* KVMLAB_KVM_EXEC: the command that runs a test where KVM works
 	 * (mk/emu/exec.sh, the emulated machine), or NULL: right here. */
 	const char *kvm_exec;
+	/* KVMLAB_RUN_CACHE for graded tests: where tests/guest/lib.sh keeps
+	 * each guest run, so that graded tests judging the same run (the
+	 * same command, arguments and files) share it.  NULL: none. */
+	const char *run_cache;
+	/* TMPDIR for `vmm` tests: a folder the emulated machine shares, so
+	 * the VMM it runs and the test on the host see the same files. */
+	const char *shared_tmp;
 };
 void test_run(struct test *t, const struct run_opts *o);
 double now_seconds(void);

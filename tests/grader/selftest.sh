@@ -164,6 +164,52 @@ LIST
 	expect_err_has "host: no test of that name above"
 }
 
+# Graded tests that make the same VMM run (tests/guest/lib.sh's run_vmm:
+# the same arguments and files) share it through the runner's run cache,
+# which is gone when the runner ends; an ungraded test never uses it.  A
+# `vmm` test runs on the host and sends only its VMM runs through
+# KVMLAB_KVM_EXEC.
+runner_run_cache() {
+	cat >"$TMP/vmm.sh" <<'SH'
+#!/bin/sh
+echo run >>"$T/runs"
+echo "a guest ran"
+SH
+	cat >"$TMP/judge.sh" <<SH
+#!/bin/sh
+. "$PWD/tests/guest/lib.sh"
+run_vmm "\$T/vmm.sh"
+expect_out_has "a guest ran"
+echo ok
+SH
+	chmod +x "$TMP/vmm.sh" "$TMP/judge.sh"
+	cat >"$TMP/cache.rubric" <<'RUBRIC'
+09 ch09-c one 1 10 $T/judge.sh
+09 ch09-c two 1 10 $T/judge.sh
+vmm ch09-c/one ch09-c/two
+RUBRIC
+	printf 'c/again 10 $T/judge.sh\n' >"$TMP/cache.list"
+	: >"$TMP/runs"
+	: >"$TMP/wrapped"
+	KVMLAB_KVM_EXEC=$TMP/wrap.sh run_files "$TMP/cache.list" \
+		"$TMP/cache.rubric"
+	expect_status 0
+	[ "$(wc -l <"$TMP/runs")" -eq 2 ] ||
+		fail "the guest ran $(wc -l <"$TMP/runs") times, expected 2" \
+			"(once for both graded tests, once for the ungraded one)"
+	expect_file_has "$TMP/logs/ch09-c_two.log" "the same run as an earlier"
+	[ ! -e "$TMP/res/run-cache" ] || fail "the run cache outlived the run"
+	# The graded tests ran here, their VMM run in the "machine"; the
+	# ungraded one ran in it whole.
+	[ "$(grep -c 'vmm.sh$' "$TMP/wrapped")" -eq 1 ] &&
+		[ "$(grep -c 'judge.sh$' "$TMP/wrapped")" -eq 1 ] ||
+		fail "KVMLAB_KVM_EXEC ran: $(cat "$TMP/wrapped")"
+	echo "vmm ch09-c/none" >>"$TMP/cache.rubric"
+	run_files "$TMP/cache.rubric"
+	expect_status 1
+	expect_err_has "vmm: no test of that name above"
+}
+
 case ${1:-} in
 runner)
 	# Commands are words without quoting: each case is a small script.
@@ -229,6 +275,7 @@ EOF
 	runner_processes
 	runner_cmocka
 	runner_kvm_exec
+	runner_run_cache
 	;;
 mkstudent)
 	mkdir -p "$TMP/src"

@@ -153,9 +153,14 @@ static int graded_columns(struct suite *s, struct test *t, char **save,
 	return 0;
 }
 
-/* "host NAME...": the tests named, above in this file, run on the host. */
+/*
+ * "host NAME...": the tests named, above in this file, run on the host.
+ * "vmm NAME...": they run on the host too, and only the VMM runs they
+ * make through tests/guest/lib.sh go where KVM is: a test that mostly
+ * reads logs with sed and awk does it at the host's speed.
+ */
 static int mark_host(struct suite *s, char **save, int first, const char *file,
-		     int line)
+		     int line, bool vmm)
 {
 	char *tok;
 	int n = 0;
@@ -163,15 +168,26 @@ static int mark_host(struct suite *s, char **save, int first, const char *file,
 	while ((tok = strtok_r(NULL, " \t\n", save))) {
 		bool found = false;
 
-		for (int i = first; i < s->n; i++)
-			if (!strcmp(s->t[i].name, tok))
-				found = s->t[i].host = true;
+		for (int i = first; i < s->n; i++) {
+			if (strcmp(s->t[i].name, tok))
+				continue;
+			if (vmm)
+				s->t[i].vmm = true;
+			else
+				s->t[i].host = true;
+			found = true;
+		}
 		if (!found)
 			return bad(s, file, line,
-				   "host: no test of that name above");
+				   vmm ? "vmm: no test of that name above"
+				       : "host: no test of that name above");
 		n++;
 	}
-	return n ? 0 : bad(s, file, line, "expected: host NAME...");
+	if (!n)
+		return bad(s, file, line,
+			   vmm ? "expected: vmm NAME..."
+			       : "expected: host NAME...");
+	return 0;
 }
 
 static int parse_line(struct suite *s, char *line, bool rubric,
@@ -189,8 +205,9 @@ static int parse_line(struct suite *s, char *line, bool rubric,
 	}
 	if (rubric && !strcmp(tok, "cmocka"))
 		return add_cmocka(s, &save, file, lineno);
-	if (!strcmp(tok, "host"))
-		return mark_host(s, &save, first, file, lineno);
+	if (!strcmp(tok, "host") || !strcmp(tok, "vmm"))
+		return mark_host(s, &save, first, file, lineno,
+				 !strcmp(tok, "vmm"));
 	t = new_test(s);
 	if (!t)
 		return -1;
