@@ -257,24 +257,15 @@ static const uint8_t code32[] = {0xb8, 0xcd, 0xab, 0x34,
 static void sregs_kvm(void **state)
 {
 	struct kvm_sregs s;
-	struct kvm_regs r = {.rip = 0x2000, .rflags = 2};
 	struct grade_kvm h;
 	unsigned size;
 	uint32_t v;
 
 	(void)state;
 	grade_kvm_open(&h, 2 << 20);
-	memcpy(h.vm.mem.host + ABI_GDT_ADDR, grade_gdt, sizeof(grade_gdt));
-	memcpy(h.vm.mem.host + 0x2000, code32, sizeof(code32));
-	check(vcpu_get_sregs(&h.cpu, &s) == 0, "KVM_GET_SREGS failed");
-	s.cs = grade_flat_segment(ABI_SEL_CODE32, 0xb, 0, 1);
-	s.ds = s.es = s.fs = s.gs = s.ss =
-	    grade_flat_segment(ABI_SEL_DATA, 3, 0, 1);
+	grade_kvm_flat(&h, &s, ABI_SEL_CODE32, code32, sizeof(code32));
 	modes_protected_regs(&s);
-	check(ioctl(h.cpu.fd, KVM_SET_SREGS, &s) == 0,
-	      "KVM_SET_SREGS refused the registers: %s", strerror(errno));
-	check(vcpu_set_regs(&h.cpu, &r) == 0, "KVM_SET_REGS failed");
-	v = grade_kvm_out(&h, &size, "32-bit code");
+	v = grade_kvm_run(&h, &s, &size, "32-bit code");
 	check(size == 4 && v == 0x1234abcd,
 	      "out %%eax wrote %u bytes, 0x%x: expected 4 bytes, 0x1234abcd "
 	      "(the CPU did not run the code as 32-bit code)",

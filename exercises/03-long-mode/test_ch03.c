@@ -229,7 +229,7 @@ static void cpuid_long_mode(void **state)
 	log_level = LOG_QUIET;
 	grade_kvm_open(&h, 2 << 20);
 	check(vcpu_set_cpuid(&h.cpu) == 0, "vcpu_set_cpuid() failed");
-	memcpy(h.vm.mem.host + ABI_REAL_LOAD, cpuid16, sizeof(cpuid16));
+	grade_kvm_put(&h, ABI_REAL_LOAD, cpuid16, sizeof(cpuid16));
 	check(boot_real(&h.cpu, ABI_REAL_LOAD) == 0, "boot_real failed");
 	edx = grade_kvm_out(&h, &size, "CPUID in the guest");
 	check(size == 4 && (edx & CPUID_LM),
@@ -240,21 +240,18 @@ static void cpuid_long_mode(void **state)
 	grade_kvm_close(&h);
 }
 
-/* The number of CPUID entries the host's KVM supports. */
-static unsigned supported_entries(int kvm_fd)
+/* The CPUID table of the host's KVM, which the caller frees. */
+static struct kvm_cpuid2 *supported_cpuid(struct grade_kvm *h)
 {
 	enum { MAX = 1024 };
 	struct kvm_cpuid2 *c =
 	    calloc(1, sizeof(*c) + MAX * sizeof(struct kvm_cpuid_entry2));
-	unsigned n;
 
 	check(c != NULL, "out of memory");
 	c->nent = MAX;
-	check(ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0,
+	check(ioctl(h->kvm.fd, KVM_GET_SUPPORTED_CPUID, c) == 0,
 	      "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(errno));
-	n = c->nent;
-	free(c);
-	return n;
+	return c;
 }
 
 /*
@@ -282,6 +279,7 @@ static unsigned vcpu_entries(int vcpu_fd)
 
 static void cpuid_leaves(void **state)
 {
+	struct kvm_cpuid2 *c;
 	struct grade_kvm h;
 	unsigned want, got;
 
@@ -289,7 +287,9 @@ static void cpuid_leaves(void **state)
 	log_level = LOG_QUIET;
 	grade_kvm_open(&h, 2 << 20);
 	check(vcpu_set_cpuid(&h.cpu) == 0, "vcpu_set_cpuid() failed");
-	want = supported_entries(h.kvm.fd);
+	c = supported_cpuid(&h);
+	want = c->nent;
+	free(c);
 	got = vcpu_entries(h.cpu.fd);
 	check(got == want,
 	      "the vCPU has %u CPUID entries; KVM supports %u: give it all "
@@ -355,28 +355,25 @@ static const uint8_t code64[] = {0x48, 0xb8, 0x88, 0x77, 0x66, 0x55,
 				 0x44, 0x33, 0x22, 0x11, 0x48, 0xc1,
 				 0xe8, 0x20, 0xe7, 0xf4, 0xf4};
 
-/* Identity-map the first 2 MiB with one large page: PML4 at 0x10000. */
+/* Identity-map the first 2 MiB with one large page: PML4 at 0x10000
+ * (fresh guest RAM is zero, so the other entries are not present). */
 static void identity_2m(struct grade_kvm *h)
 {
-	uint64_t *pml4 = (uint64_t *)(h->vm.mem.host + 0x10000);
+	const uint64_t pml4e = 0x11000 | PTE_P | PTE_W,
+		       pdpte = 0x12000 | PTE_P | PTE_W,
+		       pde = PTE_P | PTE_W | PTE_PS; /* 2 MiB at 0 */
 
-	memset(pml4, 0, 0x3000);
-	pml4[0] = 0x11000 | PTE_P | PTE_W;
-	pml4[512] = 0x12000 | PTE_P | PTE_W; /* PDPT[0] */
-	pml4[1024] = PTE_P | PTE_W | PTE_PS; /* PD[0]: 2 MiB at 0 */
+	grade_kvm_put(h, 0x10000, &pml4e, sizeof(pml4e));
+	grade_kvm_put(h, 0x11000, &pdpte, sizeof(pdpte));
+	grade_kvm_put(h, 0x12000, &pde, sizeof(pde));
 }
 
 /* The host KVM's CPUID, set here so only modes_long_regs() is graded. */
 static void own_cpuid(struct grade_kvm *h)
 {
-	enum { MAX = 1024 };
-	struct kvm_cpuid2 *c =
-	    calloc(1, sizeof(*c) + MAX * sizeof(struct kvm_cpuid_entry2));
+	struct kvm_cpuid2 *c = supported_cpuid(h);
 
-	check(c != NULL, "out of memory");
-	c->nent = MAX;
-	check(ioctl(h->kvm.fd, KVM_GET_SUPPORTED_CPUID, c) == 0 &&
-		  ioctl(h->cpu.fd, KVM_SET_CPUID2, c) == 0,
+	check(ioctl(h->cpu.fd, KVM_SET_CPUID2, c) == 0,
 	      "the test could not set the CPUID: %s", strerror(errno));
 	free(c);
 }
@@ -384,7 +381,6 @@ static void own_cpuid(struct grade_kvm *h)
 static void long_kvm(void **state)
 {
 	struct kvm_sregs s;
-	struct kvm_regs r = {.rip = 0x2000, .rflags = 2};
 	struct grade_kvm h;
 	unsigned size;
 	uint32_t v;
@@ -394,23 +390,12 @@ static void long_kvm(void **state)
 	grade_kvm_open(&h, 2 << 20);
 	own_cpuid(&h);
 	identity_2m(&h);
-	memcpy(h.vm.mem.host + ABI_GDT_ADDR, grade_gdt, sizeof(grade_gdt));
-	memcpy(h.vm.mem.host + 0x2000, code64, sizeof(code64));
-	check(vcpu_get_sregs(&h.cpu, &s) == 0, "KVM_GET_SREGS failed");
-	s.cs = grade_flat_segment(ABI_SEL_CODE64, 0xb, 1, 0);
-	s.ds = s.es = s.fs = s.gs = s.ss =
-	    grade_flat_segment(ABI_SEL_DATA, 3, 0, 1);
+	grade_kvm_flat(&h, &s, ABI_SEL_CODE64, code64, sizeof(code64));
 	s.gdt.base = ABI_GDT_ADDR;
 	s.gdt.limit = sizeof(grade_gdt) - 1;
 	s.tr = (struct kvm_segment){.limit = 0xffff, .type = 11, .present = 1};
 	modes_long_regs(&s, 0x10000);
-	check(ioctl(h.cpu.fd, KVM_SET_SREGS, &s) == 0,
-	      "KVM_SET_SREGS refused the registers: %s (CR0 0x%llx CR4 "
-	      "0x%llx EFER 0x%llx)",
-	      strerror(errno), (unsigned long long)s.cr0,
-	      (unsigned long long)s.cr4, (unsigned long long)s.efer);
-	check(vcpu_set_regs(&h.cpu, &r) == 0, "KVM_SET_REGS failed");
-	v = grade_kvm_out(&h, &size, "64-bit code");
+	v = grade_kvm_run(&h, &s, &size, "64-bit code");
 	check(size == 4 && v == 0x11223344,
 	      "out %%eax wrote %u bytes, 0x%x: expected 4 bytes, 0x11223344 "
 	      "(the CPU did not run the code as 64-bit code)",

@@ -169,3 +169,38 @@ void grade_probe_access(void *probe, struct bus_access *a)
 	if (p->stop_after && p->n == p->stop_after)
 		vcpu_stop(p->stop_cpu, 5);
 }
+
+void grade_kvm_put(struct grade_kvm *h, uint64_t gpa, const void *data,
+		   size_t len)
+{
+	check(guest_write(&h->vm.mem, gpa, data, len) == 0,
+	      "the test's %zu bytes at 0x%llx do not fit in guest RAM", len,
+	      (unsigned long long)gpa);
+}
+
+void grade_kvm_flat(struct grade_kvm *h, struct kvm_sregs *s, uint16_t code_sel,
+		    const void *code, size_t len)
+{
+	bool l = code_sel == ABI_SEL_CODE64;
+
+	grade_kvm_put(h, ABI_GDT_ADDR, grade_gdt, sizeof(grade_gdt));
+	grade_kvm_put(h, GRADE_CODE, code, len);
+	check(vcpu_get_sregs(&h->cpu, s) == 0, "KVM_GET_SREGS failed");
+	s->cs = grade_flat_segment(code_sel, 0xb, l, !l);
+	s->ds = s->es = s->fs = s->gs = s->ss =
+	    grade_flat_segment(ABI_SEL_DATA, 3, 0, 1);
+}
+
+uint32_t grade_kvm_run(struct grade_kvm *h, const struct kvm_sregs *s,
+		       unsigned *size, const char *who)
+{
+	struct kvm_regs r = {.rip = GRADE_CODE, .rflags = 2};
+
+	check(ioctl(h->cpu.fd, KVM_SET_SREGS, s) == 0,
+	      "%s: KVM_SET_SREGS refused the registers: %s (CR0 0x%llx CR4 "
+	      "0x%llx EFER 0x%llx)",
+	      who, strerror(errno), (unsigned long long)s->cr0,
+	      (unsigned long long)s->cr4, (unsigned long long)s->efer);
+	check(vcpu_set_regs(&h->cpu, &r) == 0, "KVM_SET_REGS failed");
+	return grade_kvm_out(h, size, who);
+}

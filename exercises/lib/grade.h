@@ -59,12 +59,32 @@ extern const uint64_t grade_gdt[4];
 struct kvm_segment grade_flat_segment(uint16_t selector, uint8_t type, int l,
 				      int db);
 
+/* Write `len` bytes at guest-physical `gpa` through the bounds-checked
+ * translator (guest_write()); fail the case if RAM does not hold them. */
+void grade_kvm_put(struct grade_kvm *h, uint64_t gpa, const void *data,
+		   size_t len);
+
 /*
  * KVM_RUN the vCPU until its first exit, which must be an OUT: fail the
  * case (naming `who` and the exit) otherwise.  Returns the value written,
  * its size in *size.
  */
 uint32_t grade_kvm_out(struct grade_kvm *h, unsigned *size, const char *who);
+
+/*
+ * The cases that run a few instructions in a mode an exercise computed:
+ * grade_kvm_flat() writes grade_gdt at ABI_GDT_ADDR and `code` at
+ * GRADE_CODE, and fills `s` from KVM_GET_SREGS with flat segments from
+ * constants (CS = `code_sel`, 64-bit for ABI_SEL_CODE64; data 0x10), never
+ * with an exercise; the case then sets what it grades.  grade_kvm_run()
+ * hands `s` to KVM_SET_SREGS (a refusal fails the case, naming CR0, CR4
+ * and EFER), starts at GRADE_CODE and returns the first OUT's value.
+ */
+#define GRADE_CODE 0x2000
+void grade_kvm_flat(struct grade_kvm *h, struct kvm_sregs *s, uint16_t code_sel,
+		    const void *code, size_t len);
+uint32_t grade_kvm_run(struct grade_kvm *h, const struct kvm_sregs *s,
+		       unsigned *size, const char *who);
 
 /*
  * A vCPU with no KVM behind it, for the cases that grade the run loop's
