@@ -40,9 +40,10 @@ NM := nm
 
 # ---- The VMM: library, chapters, tests ------------------------------------
 
-CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wvla \
+CFLAGS := -std=gnu11 -O2 -g -pthread -Wall -Wextra -Werror -Wshadow -Wvla \
 	  -Wstrict-prototypes -Wmissing-prototypes -Iinclude -MMD -MP
 # Chapter binaries link libfdt (chapter 5 builds a device tree with it).
+LDFLAGS += -pthread
 LDLIBS = $(fdt_libs)
 ifeq ($(SAN),1)
 CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \

@@ -100,6 +100,14 @@ CH04_OBJ := $(GB)/guest/boot/longmode.o64 $(GB)/chapters/04-port-io/guest.o64 \
 $(GB)/ch04.elf: $(CH04_OBJ) guest/ld/guest64.ld
 	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$(CH04_OBJ))
 
+# Chapter 6: the monitor on interrupts: PICs, timer, interrupt-driven UART.
+CH06_OBJ := $(GB)/guest/boot/longmode.o64 $(GB)/chapters/06-interrupts/guest.o64 \
+	    $(GB)/guest/drivers/uart8250.o64 $(GB)/guest/drivers/uart_irq.o64 \
+	    $(GB)/guest/drivers/pic8259.o64 $(GB)/guest/drivers/pit8254.o64 \
+	    $(GLIB64)
+$(GB)/ch06.elf: $(CH06_OBJ) guest/ld/guest64.ld
+	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$(CH06_OBJ))
+
 # Chapter 5: parses the device tree with Debian's libfdt.a (built for
 # x86-64 user space, but freestanding enough: see guest/lib64/stackprot.c).
 GUEST_LIBFDT = $(shell $(CC) -print-file-name=libfdt.a)
@@ -123,7 +131,7 @@ $(GB)/tests/%64.elf: $(GB)/tests/guests/%64.o64 $(GLIB64) guest/ld/guest64.ld
 	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$< $(GLIB64))
 
 GUESTS := $(GB)/ch01.bin $(GB)/ch02.elf $(GB)/ch03.elf \
-	  $(GB)/ch03-paging32.elf $(GB)/ch04.elf $(GB)/ch05.elf \
+	  $(GB)/ch03-paging32.elf $(GB)/ch04.elf $(GB)/ch05.elf $(GB)/ch06.elf \
 	  $(TGUEST16) $(TGUEST64)
 guests: $(GUESTS)
 	@mkdir -p $(BUILD)

@@ -33,6 +33,7 @@
 #include "idt.h"
 #include "io.h"
 #include "printf.h"
+#include "readline.h"
 #include "string.h"
 #include "uart8250.h"
 
@@ -50,60 +51,17 @@ static struct uart uart;
 
 /* ---- reading a command line ------------------------------------------ */
 
-/*
- * Read one line into buf, echoing it.  A terminal sends CR for Enter, a
- * file or pipe sends LF: either ends the line (and LF right after CR is
- * the same Enter).  Backspace erases.  -1 when the input has ended.
- */
-static int read_line(char *buf, size_t size)
+static int getc_polled(void *ctx)
 {
-	static int last;
-	size_t n = 0;
-
-	for (;;) {
-		int c = uart_getc(&uart);
-		int prev = last;
-
-		last = c;
-		if (c < 0 || (c == 0x04 && n == 0)) /* hang-up or Ctrl-D */
-			return -1;
-		if (c == '\n' && prev == '\r')
-			continue;
-		if (c == '\r' || c == '\n') {
-			uart_putc(&uart, '\n');
-			buf[n] = '\0';
-			return (int)n;
-		}
-		if (c == 0x7f || c == '\b') {
-			if (n) {
-				n--;
-				uart_puts(&uart, "\b \b");
-			}
-			continue;
-		}
-		if (c < 0x20 || c > 0x7e || n + 1 >= size)
-			continue; /* other control keys; a full line */
-		buf[n++] = (char)c;
-		uart_putc(&uart, (char)c);
-	}
+	return uart_getc(ctx);
 }
 
-/* Split at spaces; at most MAX_ARGS words. */
-static int split(char *line, char **argv)
+static void echo_polled(void *ctx, const char *text)
 {
-	int argc = 0;
-
-	while (*line && argc < MAX_ARGS) {
-		while (*line == ' ')
-			*line++ = '\0';
-		if (!*line)
-			break;
-		argv[argc++] = line;
-		while (*line && *line != ' ')
-			line++;
-	}
-	return argc;
+	uart_puts(ctx, text);
 }
+
+static struct line_reader reader = {getc_polled, echo_polled, &uart, 0};
 
 static bool number(const char *s, uint64_t max, uint64_t *v)
 {
@@ -390,9 +348,9 @@ int guest_main(unsigned long arg)
 		int argc;
 
 		uart_puts(&uart, "> ");
-		if (read_line(line, sizeof(line)) < 0)
+		if (read_line(&reader, line, sizeof(line)) < 0)
 			break;
-		argc = split(line, argv);
+		argc = split_words(line, argv, MAX_ARGS);
 		if (argc)
 			run(argc, argv);
 	}

@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 		return status;
 	/* The trace, the guest file (read first: its errors need no KVM),
 	 * /dev/kvm, a VM with RAM at 0, one vCPU, empty buses. */
-	status = machine_open(&m, &opt);
+	status = machine_open(&m, &opt, 0);
 	m.device_stats = device_stats;
 	/* The 64-bit guest: ELF by its program headers, flat at 1 MiB. */
 	if (!status)

@@ -64,5 +64,7 @@ int uart_getc(struct uart *u);
 
 /* One register, as the hardware answers (for the monitor's `regs`). */
 uint8_t uart_reg(struct uart *u, unsigned offset);
+/* Write one (chapter 6's interrupt-driven driver builds on these two). */
+void uart_set_reg(struct uart *u, unsigned offset, uint8_t value);
 
 #endif

@@ -119,6 +119,38 @@ static inline void hlt(void)
 	__asm__ volatile("hlt");
 }
 
+static inline void sti(void)
+{
+	__asm__ volatile("sti" : : : "memory");
+}
+
+/*
+ * Sleep until an interrupt (chapter 6), called with interrupts off after
+ * the caller found nothing to do.  STI enables interrupts only after the
+ * next instruction (SDM Vol. 2B, STI), so an interrupt that arrives
+ * between the check and the HLT is taken after HLT has started and wakes
+ * it: none is lost.  Returns with interrupts off again, after the
+ * handler ran.
+ */
+static inline void wait_for_interrupt(void)
+{
+	__asm__ volatile("sti; hlt; cli" : : : "memory");
+}
+
+/* RFLAGS, and interrupts off until irq_restore() (chapter 6). */
+static inline unsigned long irq_save(void)
+{
+	unsigned long flags;
+
+	__asm__ volatile("pushf; pop %0; cli" : "=r"(flags) : : "memory");
+	return flags;
+}
+
+static inline void irq_restore(unsigned long flags)
+{
+	__asm__ volatile("push %0; popf" : : "r"(flags) : "memory", "cc");
+}
+
 /*
  * GDTR and IDTR: a 16-bit limit (size - 1) followed by the linear base,
  * 32 bits wide in 32-bit mode and 64 in 64-bit mode, unaligned: hence

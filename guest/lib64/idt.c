@@ -34,10 +34,10 @@ struct idt_gate {
 #define GATE_INTERRUPT 0x8e
 
 /* Stub addresses, from isr.S. */
-extern const uint64_t isr_table[IDT_EXCEPTIONS];
+extern const uint64_t isr_table[IDT_STUBS];
 
 static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
-static trap_handler handlers[IDT_EXCEPTIONS];
+static trap_handler handlers[IDT_STUBS];
 
 static const struct {
 	const char *name, *mnemonic;
@@ -72,7 +72,7 @@ const char *exception_name(unsigned int vector)
 {
 	if (vector < IDT_EXCEPTIONS && exceptions[vector].name)
 		return exceptions[vector].name;
-	return "Reserved";
+	return vector < IDT_EXCEPTIONS ? "Reserved" : "Interrupt";
 }
 
 const char *exception_mnemonic(unsigned int vector)
@@ -99,9 +99,9 @@ void idt_init(void)
 {
 	struct desc_ptr idtr;
 
-	for (unsigned int v = 0; v < IDT_EXCEPTIONS; v++)
+	for (unsigned int v = 0; v < IDT_STUBS; v++)
 		idt_set_gate(v, isr_table[v]);
-	/* Gates 32-255 stay zero: not present. */
+	/* Gates 48-255 stay zero: not present. */
 	idtr.limit = sizeof(idt) - 1;
 	idtr.base = (unsigned long)idt;
 	lidt(&idtr);
@@ -109,7 +109,7 @@ void idt_init(void)
 
 int idt_set_handler(unsigned int vector, trap_handler fn)
 {
-	if (vector >= IDT_EXCEPTIONS)
+	if (vector >= IDT_STUBS)
 		return -1;
 	handlers[vector] = fn;
 	return 0;
@@ -130,7 +130,7 @@ void trap_dispatch(struct trap_frame *f)
 {
 	trap_handler fn = NULL;
 
-	if (f->vector < IDT_EXCEPTIONS)
+	if (f->vector < IDT_STUBS)
 		fn = handlers[f->vector];
 	if (fn)
 		fn(f);

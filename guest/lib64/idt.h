@@ -8,8 +8,10 @@
  * trap_frame and calls trap_dispatch(), which calls the C handler
  * registered for the vector or reports the exception and ends the guest.
  *
- * Vectors 32-255 have no stub yet and their gates are not present: an
- * interrupt there raises #NP, with the vector in its error code (bits 3 on).
+ * From chapter 6, vectors 32-47 have stubs too: the 16 ISA interrupts,
+ * where the guest programs the PICs to deliver them (IRQ n on vector
+ * 32 + n).  Vectors 48-255 have no stub and their gates are not present:
+ * an interrupt there raises #NP, with the vector in its error code.
  */
 #ifndef GUEST_IDT_H
 #define GUEST_IDT_H
@@ -27,6 +29,9 @@
 #define VEC_GP	       13 /* general protection */
 #define VEC_PF	       14 /* page fault */
 #define IDT_EXCEPTIONS 32
+#define IDT_IRQ_BASE   32 /* IRQ 0's vector, once the PICs are remapped */
+#define IDT_IRQS       16
+#define IDT_STUBS      (IDT_IRQ_BASE + IDT_IRQS)
 #define IDT_ENTRIES    256
 
 /* #PF error code bits (SDM Vol. 3A, 4.7). */
@@ -60,9 +65,9 @@ typedef void (*trap_handler)(struct trap_frame *frame);
 void idt_init(void);
 
 /*
- * Call fn for exceptions on `vector` (0-31) instead of the default report.
- * fn == NULL restores the default.  Returns 0, or -1 for a vector without
- * a stub.
+ * Call fn for exceptions on `vector` (0-31), or interrupts on 32-47,
+ * instead of the default report.  fn == NULL restores the default.
+ * Returns 0, or -1 for a vector without a stub.
  */
 int idt_set_handler(unsigned int vector, trap_handler fn);
 
@@ -77,7 +82,7 @@ const char *exception_mnemonic(unsigned int vector);
  */
 noreturn void trap_unhandled(struct trap_frame *frame);
 
-/* Called by isr.S for every exception. */
+/* Called by isr.S for every exception and interrupt. */
 void trap_dispatch(struct trap_frame *frame);
 
 #endif

@@ -13,6 +13,8 @@
  *   rax ... r15
  *
  * which is struct trap_frame in idt.h, then calls trap_dispatch(frame).
+ * An interrupt (chapter 6, vectors 32-47) looks the same to the CPU as an
+ * exception without an error code, and gets the same kind of stub.
  */
 
 /* A stub for a vector where the CPU pushes no error code. */
@@ -66,6 +68,10 @@ isr\vec:
 	ISR_ERR   29	/* #VC (AMD) */
 	ISR_ERR   30	/* #SX (AMD) */
 	ISR_NOERR 31
+/* Chapter 6: the 16 ISA interrupts, where the guest puts the PICs. */
+	.irp	vec, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+	ISR_NOERR \vec
+	.endr
 
 isr_common:
 	/* Save every general register: the interrupted code expects them back. */
@@ -116,6 +122,9 @@ isr_common:
 	.globl	isr_table
 isr_table:
 	.irp	vec, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	.quad	isr\vec
+	.endr
+	.irp	vec, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
 	.quad	isr\vec
 	.endr
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,6 +18,8 @@
 #include "kvmlab/base/log.h"
 #include "kvmlab/dev/serial8250.h"
 #include "labs/exercise.h"
+
+static void update_line(struct serial8250 *u);
 
 /* With FIFOs off the chip is a 16450: a one-byte receive buffer. */
 static unsigned rx_capacity(const struct serial8250 *u)
@@ -91,10 +94,12 @@ static bool rx_push(struct serial8250 *u, uint8_t byte)
 
 bool serial8250_receive(struct serial8250 *u, uint8_t byte)
 {
-	if (!rx_push(u, byte))
-		return false;
-	u->rx_bytes++;
-	return true;
+	bool ok = rx_push(u, byte);
+
+	if (ok)
+		u->rx_bytes++;
+	update_line(u);
+	return ok;
 }
 
 /*
@@ -151,6 +156,7 @@ void serial8250_init(struct serial8250 *u, FILE *out, int in_fd)
 	u->carrier = true;
 	u->dll = 12; /* 9600 baud */
 	u->msr = modem_inputs(u);
+	pthread_mutex_init(&u->lock, NULL);
 }
 
 void serial8250_hang_up(struct serial8250 *u)
@@ -159,6 +165,7 @@ void serial8250_hang_up(struct serial8250 *u)
 		return;
 	u->carrier = false;
 	msr_update(u);
+	update_line(u);
 	debug("serial 0x%x: input ended: carrier lost", u->port);
 }
 
@@ -169,8 +176,7 @@ void serial8250_poll_input(struct serial8250 *u)
 	struct pollfd p = {.fd = u->in_fd, .events = POLLIN};
 	ssize_t n;
 
-	/* In loopback the chip's serial input is disconnected. */
-	if (u->in_fd < 0 || !u->carrier || (u->mcr & UART_MCR_LOOP) || !room)
+	if (!serial8250_wants_input(u) || !room)
 		return;
 	if (poll(&p, 1, 0) <= 0) {
 		/* The guest waits for input: let it see everything so far. */
@@ -263,7 +269,7 @@ static void divisor_changed(struct serial8250 *u)
 	      (unsigned)u->dlm << 8 | u->dll, serial8250_baud(u));
 }
 
-void serial8250_write(struct serial8250 *u, unsigned offset, uint8_t value)
+static void write_reg(struct serial8250 *u, unsigned offset, uint8_t value)
 {
 	u->accesses++;
 	offset &= 7;
@@ -316,7 +322,7 @@ void serial8250_write(struct serial8250 *u, unsigned offset, uint8_t value)
 	}
 }
 
-uint8_t serial8250_read(struct serial8250 *u, unsigned offset)
+static uint8_t read_reg(struct serial8250 *u, unsigned offset)
 {
 	uint8_t v;
 
@@ -365,6 +371,78 @@ uint8_t serial8250_read(struct serial8250 *u, unsigned offset)
 }
 
 /*
+ * The interrupt output follows the chip's state: asserted while a cause
+ * is pending and OUT2 gates it through, deasserted when the cause clears
+ * (a level, as on the chip).  Every entry point that can change that
+ * state ends here, so the line is never stale.
+ */
+static void update_line(struct serial8250 *u)
+{
+	bool level = serial8250_irq_line(u);
+
+	if (level == u->irq_level)
+		return;
+	u->irq_level = level;
+	if (level)
+		u->irq_raised++;
+	irq_line_set(&u->irq, level);
+}
+
+void serial8250_write(struct serial8250 *u, unsigned offset, uint8_t value)
+{
+	write_reg(u, offset, value);
+	update_line(u);
+}
+
+uint8_t serial8250_read(struct serial8250 *u, unsigned offset)
+{
+	uint8_t v = read_reg(u, offset);
+
+	update_line(u);
+	return v;
+}
+
+/*
+ * The host sends only while the guest holds RTS up, as a terminal set to
+ * RTS/CTS flow control does: a driver raises RTS once the chip is set up,
+ * so input never lands in a FIFO that its set-up (FCR) or its loopback
+ * probe would clear or confuse.  In loopback the chip's serial input is
+ * disconnected.
+ */
+bool serial8250_wants_input(struct serial8250 *u)
+{
+	return u->in_fd >= 0 && u->carrier && (u->mcr & UART_MCR_RTS) &&
+	       !(u->mcr & UART_MCR_LOOP) && u->rx_count < rx_capacity(u);
+}
+
+/* Tell whoever waits on the input (the I/O thread) that it may read. */
+static void input_changed(struct serial8250 *u, bool wanted)
+{
+	if (!wanted && serial8250_wants_input(u) && u->input_room)
+		u->input_room(u->input_room_opaque);
+}
+
+void serial8250_input(void *opaque)
+{
+	struct serial8250 *u = opaque;
+
+	pthread_mutex_lock(&u->lock);
+	serial8250_poll_input(u);
+	pthread_mutex_unlock(&u->lock);
+}
+
+bool serial8250_input_wanted(void *opaque)
+{
+	struct serial8250 *u = opaque;
+	bool wanted;
+
+	pthread_mutex_lock(&u->lock);
+	wanted = serial8250_wants_input(u);
+	pthread_mutex_unlock(&u->lock);
+	return wanted;
+}
+
+/*
  * The bus handler.  The UART sits on an 8-bit bus: a wider IN or OUT is
  * split into byte accesses, lowest port first, as a PC's bus does.
  */
@@ -372,7 +450,10 @@ static void serial8250_io(void *opaque, struct bus_access *a)
 {
 	struct serial8250 *u = opaque;
 	uint64_t value = 0;
+	bool wanted;
 
+	pthread_mutex_lock(&u->lock);
+	wanted = serial8250_wants_input(u);
 	for (uint32_t i = 0; i < a->size; i++) {
 		unsigned off = (unsigned)a->offset + i;
 
@@ -382,6 +463,8 @@ static void serial8250_io(void *opaque, struct bus_access *a)
 		else
 			value |= (uint64_t)serial8250_read(u, off) << (8 * i);
 	}
+	input_changed(u, wanted);
+	pthread_mutex_unlock(&u->lock);
 	if (!a->write)
 		a->value = value;
 }
@@ -444,5 +527,8 @@ void serial8250_print_stats(const struct serial8250 *u, FILE *out)
 			(double)u->accesses / (double)u->tx_bytes);
 	if (u->overruns)
 		fprintf(out, ", %" PRIu64 " overruns", u->overruns);
+	if (u->irq.set)
+		fprintf(out, ", interrupt raised %" PRIu64 " times",
+			u->irq_raised);
 	fputc('\n', out);
 }

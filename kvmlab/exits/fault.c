@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -312,17 +313,36 @@ void explain_fault(const struct fault_context *f, const struct exit_info *e)
 	print_where_live(f, e->rip);
 }
 
+/* RFLAGS.IF, interrupts enabled (SDM Vol. 1, 3.4.3.3). */
+#define RFLAGS_IF (1ull << 9)
+
 void explain_timeout(const struct fault_context *f, unsigned seconds)
 {
-	struct kvm_regs r;
+	struct kvm_regs r = {0};
 	uint64_t rip = 0;
+
+	struct kvm_mp_state mp = {0};
+	bool asleep;
 
 	if (ioctl(f->vcpu_fd, KVM_GET_REGS, &r) == 0)
 		rip = r.rip;
+	/* With an in-kernel irqchip (chapter 6) a HLT sleeps in KVM. */
+	asleep = ioctl(f->vcpu_fd, KVM_GET_MP_STATE, &mp) == 0 &&
+		 mp.mp_state == KVM_MP_STATE_HALTED;
 	error("the guest was still running after --timeout %u s: stopped it",
 	      seconds);
-	hint("likely: an endless loop; a loop that makes no exits is "
-	     "invisible to the VMM until the timer stops it");
+	if (asleep && !(r.rflags & RFLAGS_IF))
+		hint("likely: it halted with interrupts off (RFLAGS.IF=0): "
+		     "with an in-kernel irqchip KVM keeps a halted vCPU "
+		     "asleep until an interrupt it can take, and none can "
+		     "come; end the guest through the debug-exit port");
+	else if (asleep)
+		hint("likely: it sleeps in HLT waiting for an interrupt that "
+		     "does not come (a masked line, an unprogrammed timer, "
+		     "a device whose interrupt is not enabled)");
+	else
+		hint("likely: an endless loop; a loop that makes no exits is "
+		     "invisible to the VMM until the timer stops it");
 	hint("fix: look at the code around rip below, or give more time "
 	     "with --timeout SEC (0 = none)");
 	print_where_live(f, rip);

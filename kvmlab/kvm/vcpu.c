@@ -393,7 +393,13 @@ int vcpu_handle_exit(struct vcpu *v, struct exit_info *e)
 		vcpu_record_exit(v, e);
 		return v->stop ? v->stop_status : VCPU_CONTINUE;
 	case KVM_EXIT_HLT:
-		/* Chapters 1-5 have no interrupts: HLT is the end. */
+		/*
+		 * Only a VM without an in-kernel irqchip (chapters 1-5) sees
+		 * this exit, and no interrupt can wake it: HLT is the end.
+		 * With one (chapter 6 on), KVM keeps a halted vCPU in the
+		 * kernel until an interrupt arrives, and the guest ends
+		 * through the debug-exit port.
+		 */
 		vcpu_record_exit(v, e);
 		return ABI_STATUS_OK;
 	default:

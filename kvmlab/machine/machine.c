@@ -11,8 +11,9 @@
 
 #include "abi/machine.h"
 #include "kvmlab/base/log.h"
+#include "kvmlab/irq/irqchip.h"
 
-int machine_open(struct machine *m, const struct options *opt)
+int machine_open(struct machine *m, const struct options *opt, unsigned flags)
 {
 	int status;
 
@@ -36,6 +37,9 @@ int machine_open(struct machine *m, const struct options *opt)
 	/* /dev/kvm, and a VM with RAM at guest-physical 0. */
 	if (kvm_open(&m->kvm) || vm_create(&m->vm, &m->kvm, opt->mem))
 		return ABI_STATUS_NO_KVM;
+	/* Chapter 6: KVM's PICs, I/O APIC and PIT, before any vCPU. */
+	if ((flags & MACHINE_IRQCHIP) && irqchip_create(&m->vm))
+		return ABI_STATUS_UNSUPPORTED;
 	/* One vCPU, with the exit record and the buses attached. */
 	if (vcpu_create(&m->cpu, &m->vm, 0))
 		return ABI_STATUS_NO_KVM;

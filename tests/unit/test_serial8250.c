@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -293,6 +294,11 @@ static void test_input_from_pipe(void **state)
 	f->u.in_fd = fds[0];
 	assert_false(RD(f, UART_LSR) & UART_LSR_DR); /* nothing yet */
 	assert_int_equal(write(fds[1], "hi", 2), 2);
+	/* Flow control: nothing is sent while the guest holds RTS down. */
+	assert_false(serial8250_wants_input(&f->u));
+	assert_false(RD(f, UART_LSR) & UART_LSR_DR);
+	WR(f, UART_MCR, UART_MCR_RTS);
+	assert_true(serial8250_wants_input(&f->u));
 	WR(f, UART_FCR, UART_FCR_ENABLE);
 	/* Reading SCR does not fetch input: the FIFO write lost nothing. */
 	RD(f, UART_SCR);
@@ -318,9 +324,10 @@ static void test_loopback_ignores_input(void **state)
 	assert_int_equal(pipe(fds), 0);
 	f->u.in_fd = fds[0];
 	assert_int_equal(write(fds[1], "x", 1), 1);
-	WR(f, UART_MCR, UART_MCR_LOOP);
+	WR(f, UART_MCR, UART_MCR_LOOP | UART_MCR_RTS);
 	assert_false(RD(f, UART_LSR) & UART_LSR_DR);
-	WR(f, UART_MCR, 0);
+	assert_false(serial8250_wants_input(&f->u));
+	WR(f, UART_MCR, UART_MCR_RTS);
 	assert_true(RD(f, UART_LSR) & UART_LSR_DR);
 	assert_int_equal(RD(f, UART_RBR), 'x');
 	close(fds[1]);
@@ -353,6 +360,196 @@ static void test_bus_widths(void **state)
 	assert_int_equal(f->u.accesses, 1 + 2 + 2 + 4);
 }
 
+/* ---- chapter 6: the interrupt output as a level --------------------- */
+
+/* An interrupt line that writes down every change the UART drives. */
+struct line_log {
+	int calls;
+	bool level;
+	char edges[64]; /* '+' raised, '-' lowered */
+};
+
+static void log_line(void *opaque, bool level)
+{
+	struct line_log *l = opaque;
+
+	if ((size_t)l->calls + 1 < sizeof(l->edges))
+		l->edges[l->calls] = level ? '+' : '-';
+	l->calls++;
+	l->level = level;
+}
+
+static struct line_log *connect(struct fixture *f)
+{
+	static struct line_log log;
+
+	memset(&log, 0, sizeof(log));
+	f->u.irq = (struct irq_line){.set = log_line, .opaque = &log};
+	return &log;
+}
+
+/* Received data: up when the byte arrives, down when RBR is read. */
+static void test_line_receive(void **state)
+{
+	struct fixture *f = *state;
+	struct line_log *l = connect(f);
+
+	WR(f, UART_MCR, UART_MCR_OUT2);
+	WR(f, UART_IER, UART_IER_RDI);
+	assert_int_equal(l->calls, 0); /* nothing pending yet */
+	serial8250_receive(&f->u, 'a');
+	assert_true(l->level);
+	/* Reading IIR or LSR does not clear a receive interrupt. */
+	assert_int_equal(RD(f, UART_IIR) & 0x0f, UART_IIR_RDI);
+	RD(f, UART_LSR);
+	assert_int_equal(l->calls, 1);
+	assert_int_equal(RD(f, UART_RBR), 'a');
+	assert_false(l->level);
+	assert_string_equal(l->edges, "+-");
+	assert_int_equal(f->u.irq_raised, 1);
+}
+
+/*
+ * THR empty: raised when enabled with THR empty, cleared by reading IIR
+ * while it is the cause, raised again by the next byte (sent at once in
+ * this model), cleared by disabling it.
+ */
+static void test_line_thr_empty(void **state)
+{
+	struct fixture *f = *state;
+	struct line_log *l = connect(f);
+
+	WR(f, UART_MCR, UART_MCR_OUT2);
+	WR(f, UART_IER, UART_IER_THRI);
+	assert_true(l->level);
+	assert_int_equal(RD(f, UART_IIR) & 0x0f, UART_IIR_THRI);
+	assert_false(l->level);
+	assert_int_equal(RD(f, UART_IIR) & 0x0f, UART_IIR_NO_INT);
+	WR(f, UART_THR, 'x');
+	assert_true(l->level);
+	WR(f, UART_IER, 0);
+	assert_false(l->level);
+	/* Re-enabling with THR still empty raises it again. */
+	WR(f, UART_IER, UART_IER_THRI);
+	assert_true(l->level);
+	assert_string_equal(l->edges, "+-+-+");
+}
+
+/*
+ * Two causes: IIR shows the higher (received data) first; clearing it
+ * shows the next (THR empty) and the line never drops in between: a
+ * level stays up while any cause is pending.
+ */
+static void test_line_two_causes(void **state)
+{
+	struct fixture *f = *state;
+	struct line_log *l = connect(f);
+
+	WR(f, UART_MCR, UART_MCR_OUT2);
+	serial8250_receive(&f->u, 'b');
+	WR(f, UART_IER, UART_IER_RDI | UART_IER_THRI);
+	assert_int_equal(RD(f, UART_IIR) & 0x0f, UART_IIR_RDI);
+	assert_int_equal(RD(f, UART_RBR), 'b');
+	assert_true(l->level);
+	assert_int_equal(RD(f, UART_IIR) & 0x0f, UART_IIR_THRI);
+	assert_false(l->level);
+	assert_string_equal(l->edges, "+-");
+}
+
+/* OUT2 gates the output onto the bus, as on a PC. */
+static void test_line_out2_gate(void **state)
+{
+	struct fixture *f = *state;
+	struct line_log *l = connect(f);
+
+	WR(f, UART_IER, UART_IER_RDI);
+	serial8250_receive(&f->u, 'c');
+	assert_int_equal(l->calls, 0);
+	WR(f, UART_MCR, UART_MCR_OUT2);
+	assert_true(l->level);
+	WR(f, UART_MCR, 0);
+	assert_false(l->level);
+	assert_string_equal(l->edges, "+-");
+}
+
+/* The line hangs up: a modem-status interrupt until MSR is read. */
+static void test_line_hang_up(void **state)
+{
+	struct fixture *f = *state;
+	struct line_log *l = connect(f);
+
+	WR(f, UART_MCR, UART_MCR_OUT2);
+	WR(f, UART_IER, UART_IER_MSI);
+	RD(f, UART_MSR); /* the deltas of the MCR write */
+	assert_int_equal(l->calls, 0);
+	serial8250_hang_up(&f->u);
+	assert_true(l->level);
+	assert_int_equal(RD(f, UART_IIR) & 0x0f, UART_IIR_MSI);
+	assert_false(RD(f, UART_MSR) & UART_MSR_DCD);
+	assert_false(l->level);
+	assert_string_equal(l->edges, "+-");
+}
+
+/* An overrun is a line-status interrupt, the highest; LSR clears it. */
+static void test_line_overrun(void **state)
+{
+	struct fixture *f = *state;
+	struct line_log *l = connect(f);
+
+	WR(f, UART_MCR, UART_MCR_OUT2);
+	WR(f, UART_IER, UART_IER_RLSI);
+	serial8250_receive(&f->u, '1');
+	assert_int_equal(l->calls, 0);
+	assert_false(serial8250_receive(&f->u, '2')); /* 1-byte buffer */
+	assert_true(l->level);
+	assert_int_equal(RD(f, UART_IIR) & 0x0f, UART_IIR_RLSI);
+	assert_true(RD(f, UART_LSR) & UART_LSR_OE);
+	assert_false(l->level);
+}
+
+static int rooms;
+static void room(void *opaque)
+{
+	(void)opaque;
+	rooms++;
+}
+
+/*
+ * With an I/O thread: a full FIFO stops the wait on the input; the
+ * guest's read that makes room asks for it again, once.
+ */
+static void test_input_room(void **state)
+{
+	struct fixture *f = *state;
+	struct bus pio;
+	struct board board = {.pio = &pio};
+	uint64_t v;
+	int fds[2];
+
+	bus_init(&pio, "pio");
+	assert_int_equal(serial8250_register(&f->u, &board, 0x3f8), 0);
+	f->u.input_room = room;
+	rooms = 0;
+	assert_int_equal(pipe(fds), 0);
+	f->u.in_fd = fds[0];
+	assert_int_equal(write(fds[1], "xyz", 3), 3);
+	WR(f, UART_MCR, UART_MCR_RTS);
+	assert_true(serial8250_input_wanted(&f->u));
+	serial8250_input(&f->u); /* the thread: one byte fills a 16450 */
+	assert_int_equal(f->u.rx_count, 1);
+	assert_false(serial8250_input_wanted(&f->u));
+	assert_int_equal(bus_dispatch(&pio, 0x3fd, 1, false, &v), 0);
+	assert_int_equal(rooms, 0); /* LSR took nothing away */
+	assert_int_equal(bus_dispatch(&pio, 0x3f8, 1, false, &v), 0);
+	assert_int_equal(v, 'x');
+	/* The read emptied the buffer: the thread is asked back, once. */
+	assert_int_equal(f->u.rx_count, 0);
+	assert_int_equal(rooms, 1);
+	assert_true(serial8250_input_wanted(&f->u));
+	close(fds[1]);
+	close(fds[0]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +572,16 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_loopback_ignores_input, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_bus_widths, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_line_receive, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_line_thr_empty, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_line_two_causes, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_line_out2_gate, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_line_hang_up, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_line_overrun, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_input_room, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,17 +29,24 @@
  * is reported the way a modem reports a hang-up: DCD and DSR drop in MSR.
  * A unit test drives the model with serial8250_receive() and no input.
  *
+ * From chapter 6 its interrupt output is wired to KVM's irqchip: it is
+ * raised and lowered as the data sheet's interrupt causes come and go
+ * (serial8250_irq_line()), and an I/O thread feeds the input while the
+ * guest sleeps in HLT.
+ *
  * From chapter 5 it is also in the device tree: registering it on a board
  * that builds one adds its node (serial8250_register()).
  */
 #ifndef KVMLAB_DEV_SERIAL8250_H
 #define KVMLAB_DEV_SERIAL8250_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "kvmlab/dev/board.h"
+#include "kvmlab/dev/irqline.h"
 
 /* Register offsets. */
 #define UART_RBR 0 /* receive buffer (read, DLAB 0) */
@@ -137,6 +144,25 @@ struct serial8250 {
 	 * looped back), register accesses, bytes lost to a full FIFO. */
 	uint64_t tx_bytes, rx_bytes, accesses, overruns;
 	uint16_t port; /* base port, for messages */
+
+	/*
+	 * Chapter 6: the interrupt output (dev/irqline.h), driven whenever
+	 * it changes; irq_raised counts its rising edges.  Unconnected
+	 * (the default) it is only computed.
+	 */
+	struct irq_line irq;
+	bool irq_level;
+	uint64_t irq_raised;
+	/*
+	 * With an I/O thread feeding the input, the vCPU thread and that
+	 * thread both reach the registers: the bus handler and
+	 * serial8250_input() hold this lock.  input_room, if set, is
+	 * called when the UART starts wanting input again (the guest
+	 * emptied a full receive FIFO), so the thread waits on it again.
+	 */
+	pthread_mutex_t lock;
+	void (*input_room)(void *opaque);
+	void *input_room_opaque;
 };
 
 /*
@@ -180,6 +206,18 @@ void serial8250_poll_input(struct serial8250 *u);
  * with their delta bits, as when a modem line hangs up.
  */
 void serial8250_hang_up(struct serial8250 *u);
+
+/*
+ * Chapter 6, for the I/O thread (irq/iothread.h), with the lock held
+ * inside: serial8250_input() reads what in_fd has ready into the FIFO;
+ * serial8250_input_wanted() says whether it may (the input is connected,
+ * not ended, not in loopback, and the FIFO has room).  Both take the
+ * struct serial8250 as void *, the way the thread calls them.
+ */
+void serial8250_input(void *u);
+bool serial8250_input_wanted(void *u);
+/* The same test, for a caller that holds the lock (or needs none). */
+bool serial8250_wants_input(struct serial8250 *u);
 
 /* The interrupt the chip signals now: an IIR value (bit 0 set = none). */
 uint8_t serial8250_iir(const struct serial8250 *u);

@@ -60,8 +60,13 @@ struct machine {
  * KVM, the VM or the vCPU cannot be opened.  machine_close() is safe
  * afterwards either way.  `m` must not move once opened: the vCPU points
  * into it.
+ *
+ * flags: MACHINE_IRQCHIP (chapter 6 on) also creates KVM's in-kernel
+ * interrupt controllers and timer (irq/irqchip.h) before the vCPU, as
+ * KVM requires; a KVM without them gives ABI_STATUS_UNSUPPORTED.
  */
-int machine_open(struct machine *m, const struct options *opt);
+#define MACHINE_IRQCHIP 0x1
+int machine_open(struct machine *m, const struct options *opt, unsigned flags);
 
 /* Image kinds for machine_load(), as a mask. */
 #define LOAD_FLAT  (1u << IMAGE_FLAT)
