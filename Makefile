@@ -115,7 +115,8 @@ $(BUILD)/doctor: $(BUILD)/mk/doctor.o $(LIB)
 	$(quiet) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
-$(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(LIB)
+BENCH_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/bench/*.c)))
+$(BUILD)/bench: $(BENCH_OBJ) $(LIB)
 	$(quiet) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
@@ -193,7 +194,7 @@ doctor:
 bench: deps-build
 	@$(MAKE) --no-print-directory all
 	@$(ON_KVM) run --announce -- $(BUILD)/bench $(GB)/tests/bench_out16.bin $(BUILD)/ch01 \
-		$(GB)/tests/bench_exit64.elf
+		$(GB)/tests/bench_exit64.elf $(BUILD)/ch04 $(BUILD)/ch06
 
 # The tracked sources; outside git (a student tree, a tarball) every .c/.h.
 FORMAT_SRC = $(shell (git ls-files '*.c' '*.h' 2>/dev/null | grep .) || \

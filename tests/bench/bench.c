@@ -2,7 +2,7 @@
 /*
  * bench: what an exit costs (`make bench`).
  *
- *   bench [--exits N] GUEST CH01 [GUEST64]
+ *   bench [--exits N] GUEST CH01 [GUEST64 [CH04 CH06]]
  *
  * GUEST is a real-mode image that writes port 0x80 N times (100,000 by
  * default) and halts.  It runs through the library's run loop (vcpu_run:
@@ -14,6 +14,9 @@
  * GUEST64 (chapter 5) is a long-mode guest that makes N port I/O exits
  * (RDI = 0) or N MMIO exits (RDI = 1) with the same loop: the time per
  * exit of each kind, bare and through the library.
+ *
+ * CH04 and CH06 (chapter 6): what waiting for input and printing cost,
+ * polled against interrupt-driven (waiting.c).
  *
  * Both guests take N in ECX at entry (0: their built-in 100,000).  In the
  * emulated machine (KVMLAB_EMULATED=1, mk/emu/) an exit costs 10-20 times
@@ -42,6 +45,7 @@
 #include "kvmlab/kvm/vm.h"
 #include "kvmlab/load/loader.h"
 #include "kvmlab/machine/boot.h"
+#include "waiting.h"
 
 #define ROUNDS		      5
 #define PROCESS_RUNS	      20
@@ -49,6 +53,7 @@
 #define BENCH_EXITS	      100000 /* the guests' own default */
 #define EMULATED_EXITS	      10000
 #define EMULATED_PROCESS_RUNS 5
+#define WAIT_MS		      2000 /* chapter 6: how long input is late */
 
 /* Exits per loop: what the guests get in ECX and what each must make. */
 static uint32_t bench_exits = BENCH_EXITS;
@@ -244,7 +249,8 @@ static void pio_vs_mmio(const char *guest64)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: bench [--exits N] GUEST CH01 [GUEST64]\n");
+	fprintf(stderr, "usage: bench [--exits N] GUEST CH01 [GUEST64 [CH04 "
+			"CH06]]\n");
 	return 64;
 }
 
@@ -288,7 +294,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 		argv += 2;
 	}
-	if (argc != 3 && argc != 4)
+	if (argc != 3 && argc != 4 && argc != 6)
 		return usage();
 	log_level = LOG_ERROR;
 	if (emulated()) {
@@ -333,7 +339,9 @@ int main(int argc, char **argv)
 	printf("  %s whole process      %8.2f ms (median of %d, fastest "
 	       "%.2f ms)\n",
 	       argv[2], median(proc, process_runs), process_runs, fastest);
-	if (argc == 4)
+	if (argc >= 4)
 		pio_vs_mmio(argv[3]);
+	if (argc == 6)
+		bench_waiting(argv[4], argv[5], WAIT_MS);
 	return 0;
 }
