@@ -120,6 +120,20 @@ $(BUILD)/bench: $(BENCH_OBJ) $(LIB)
 	$(quiet) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
+# Fuzz targets (libFuzzer), built by their test, tests/fuzz/run.sh, so that
+# `make` needs no clang.  $(LIB) is gcc's and uninstrumented: the sources a
+# target reaches are compiled into it with the fuzzer and the sanitizers.
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_HYPERCALL_SRC := tests/fuzz/fuzz_hypercall.c kvmlab/para/hypercall.c \
+	kvmlab/dev/board.c kvmlab/dev/bus.c kvmlab/dev/fdt.c \
+	kvmlab/base/log.c kvmlab/base/memory.c kvmlab/base/now.c
+$(BUILD)/fuzz/fuzz_hypercall: $(FUZZ_HYPERCALL_SRC) \
+		$(wildcard include/*/*.h include/kvmlab/*/*.h)
+	$(quiet) FUZZ $@
+	@mkdir -p $(dir $@)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(fdt_libs)
+
 # ---- Guests ----------------------------------------------------------------
 
 include guest/guest.mk

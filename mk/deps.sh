@@ -25,6 +25,11 @@ slides_pkgs="$build_pkgs pandoc graphviz strace"
 # clang-format: CI's style check; tmux drives the viewer in a terminal;
 # chromium renders the slide decks headless.
 check_pkgs="$slides_pkgs clang-format tmux chromium"
+# clang builds the fuzz targets (tests/fuzz/).  libFuzzer's runtime,
+# libclang_rt.fuzzer-x86_64.a, is in libclang-rt-14-dev on Debian 12,
+# which clang pulls in only as a recommendation (of libclang-common-14-dev):
+# deps.sh installs without recommends, so it is named here.
+check_pkgs="$check_pkgs clang libclang-rt-14-dev"
 # The emulated machine (mk/emu/): QEMU runs a Debian kernel with KVM inside;
 # busybox-static (its depmod and cpio) builds the initramfs.  The
 # kernel and busybox-static are downloaded (apt-get download), not installed.

@@ -79,6 +79,7 @@
 #define ABI_UART_CLOCK_HZ   1843200
 /* Debug exit: a byte written here ends the VM; the VMM exits with it. */
 #define ABI_PORT_DEBUG_EXIT 0xf4
+/* Hypercalls (chapter 7) use ports 0x500-0x50f: see abi/hypercall.h. */
 
 /* ---- Exit statuses -------------------------------------------------- */
 /*
