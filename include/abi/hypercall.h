@@ -55,7 +55,9 @@
 #define HC_TIME		 1 /* struct hc_time: how long the VM has run */
 #define HC_EXIT_STATS	 2 /* struct hc_exit_stats: exits so far */
 #define HC_HALT		 3 /* struct hc_halt: end the VM with a status */
-#define HC_NR_CALLS	 4 /* calls defined; HC_NR_CALLS and up: HC_ENOSYS */
+#define HC_RING_SETUP	 4 /* struct hc_ring_setup: register the ring console */
+#define HC_RING_FLUSH	 5 /* struct hc_header: drain the ring console now */
+#define HC_NR_CALLS	 6 /* calls defined; HC_NR_CALLS and up: HC_ENOSYS */
 
 /* The most bytes one HC_CONSOLE_WRITE prints: a page of text is plenty,
  * and a bound keeps one call from tying up the VMM. */
@@ -66,8 +68,9 @@
  * The numbers are Linux's errno values, so host tools can print
  * strerror(-ret); a guest compares against these names.
  */
+#define HC_EIO	    (-5)  /* the ring console found its ring broken */
 #define HC_EFAULT   (-14) /* block or buffer not wholly inside guest RAM */
-#define HC_EINVAL   (-22) /* a bad value: HC_HALT status above 63 */
+#define HC_EINVAL   (-22) /* a bad value: status above 63, ring size, ... */
 #define HC_ENOSYS   (-38) /* no call at this port */
 #define HC_EMSGSIZE (-90) /* length above HC_CONSOLE_MAX (or wrapping) */
 
@@ -110,6 +113,9 @@ struct hc_time {
  * (which is counted once it is handled), by kind; other = total - io -
  * mmio - hlt; all five are 0 when the VMM keeps no exit statistics.
  * hypercalls counts the calls so far, this one included.  ret = 0.
+ * Chapter 7's --compare takes each call as a mark between the phases it
+ * measures: the VMM notes its own exit count and clock there, and its
+ * table uses those, never what the guest makes of the answer.
  */
 struct hc_exit_stats {
 	struct hc_header h;
@@ -132,12 +138,42 @@ struct hc_halt {
 	uint64_t status;
 };
 
+/*
+ * HC_RING_SETUP: register the ring console's ring (abi/pvring.h): its
+ * header at guest-physical `ring`, 64-byte aligned, then `size` bytes of
+ * data, a power of two from PVRING_SIZE_MIN to PVRING_SIZE_MAX.  The VMM
+ * takes the ring as empty from the producer index it finds there, writes
+ * that index as the consumer's and 0 as the ring's error, and drains it
+ * from then on.  A ring registered before is drained one last time and
+ * forgotten; size 0 only does that (no ring afterwards).  ret = 0.
+ * Errors: HC_EINVAL for a size or an alignment the ABI does not allow,
+ * HC_EFAULT when any byte of the header or the data is outside RAM; the
+ * ring registered before, if any, stays registered.  HC_ENOSYS when the
+ * VMM has no ring console (only chapter 7's has).
+ */
+struct hc_ring_setup {
+	struct hc_header h;
+	uint64_t ring; /* guest-physical address of struct pvring */
+	uint64_t size; /* bytes of data after the header; 0: unregister */
+};
+
+/*
+ * HC_RING_FLUSH (the block is a bare struct hc_header): drain the ring
+ * console before this call returns, on the vCPU's own exit: everything
+ * the producer index covers is printed when the guest runs again.  ret =
+ * the bytes this call drained (0 when the VMM's I/O thread had drained
+ * them already).  Errors: HC_EIO when the VMM found the ring's indices
+ * impossible and stopped reading it (register it again to start over),
+ * HC_EINVAL when no ring is registered, HC_ENOSYS as for HC_RING_SETUP.
+ */
+
 /* The layouts are the contract: both sides must agree to the byte. */
 _Static_assert(sizeof(struct hc_header) == 8, "hc_header");
 _Static_assert(sizeof(struct hc_console_write) == 24, "hc_console_write");
 _Static_assert(sizeof(struct hc_time) == 24, "hc_time");
 _Static_assert(sizeof(struct hc_exit_stats) == 56, "hc_exit_stats");
 _Static_assert(sizeof(struct hc_halt) == 16, "hc_halt");
+_Static_assert(sizeof(struct hc_ring_setup) == 24, "hc_ring_setup");
 #endif
 
 #endif

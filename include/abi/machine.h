@@ -79,7 +79,12 @@
 #define ABI_UART_CLOCK_HZ   1843200
 /* Debug exit: a byte written here ends the VM; the VMM exits with it. */
 #define ABI_PORT_DEBUG_EXIT 0xf4
-/* Hypercalls (chapter 7) use ports 0x500-0x50f: see abi/hypercall.h. */
+/*
+ * Hypercalls (chapter 7) use ports 0x500-0x50f: see abi/hypercall.h.  The
+ * ring console's doorbell is port 0x510, matched in the kernel: see
+ * abi/pvring.h.  Chapter 7's guest takes in RDI the number of lines
+ * `--compare` prints through each console (0: the short demonstration).
+ */
 
 /* ---- Exit statuses -------------------------------------------------- */
 /*

@@ -11,6 +11,7 @@
  * buffer, checked as a whole by gpa_to_host() and handed to fwrite():
  * its bytes may change under us, its bounds cannot.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,10 +30,9 @@
 #define WARN_MAX 16
 
 static const char *const names[HC_NR_CALLS] = {
-    [HC_CONSOLE_WRITE] = "console-write",
-    [HC_TIME] = "time",
-    [HC_EXIT_STATS] = "exit-stats",
-    [HC_HALT] = "halt",
+    [HC_CONSOLE_WRITE] = "console-write", [HC_TIME] = "time",
+    [HC_EXIT_STATS] = "exit-stats",	  [HC_HALT] = "halt",
+    [HC_RING_SETUP] = "ring-setup",	  [HC_RING_FLUSH] = "ring-flush",
 };
 
 const char *hypercall_name(unsigned call)
@@ -51,6 +51,8 @@ static const char *error_name(int64_t err)
 		return "HC_ENOSYS";
 	case HC_EMSGSIZE:
 		return "HC_EMSGSIZE";
+	case HC_EIO:
+		return "HC_EIO";
 	default:
 		return "an error";
 	}
@@ -185,6 +187,8 @@ static int64_t exit_stats(struct hypercall *h, uint64_t gpa)
 
 	if (read_block(h, HC_EXIT_STATS, gpa, &x, sizeof(x)))
 		return HC_EFAULT;
+	if (h->mark)
+		h->mark(h->mark_opaque);
 	x = (struct hc_exit_stats){.hypercalls = all_calls(h)};
 	if (s) {
 		uint64_t known;
@@ -220,6 +224,25 @@ static int64_t halt(struct hypercall *h, uint64_t gpa)
 	return 0;
 }
 
+/* A call hypercall_attach() gave to another module. */
+static int64_t attached(struct hypercall *h, unsigned call, uint64_t gpa)
+{
+	char why[200] = "";
+	int64_t ret;
+
+	if (!h->ext[call].fn)
+		return refuse(h, call, gpa, HC_ENOSYS,
+			      "nothing in this VMM carries out this call");
+	ret = h->ext[call].fn(h->ext[call].opaque, gpa, why, sizeof(why));
+	if (ret >= 0)
+		return ret;
+	if (why[0])
+		return refuse(h, call, gpa, ret, "%s", why);
+	/* Refused and reported already, by the module. */
+	h->refused++;
+	return ret;
+}
+
 int64_t hypercall_dispatch(struct hypercall *h, unsigned call, uint64_t gpa)
 {
 	struct hc_header hdr;
@@ -246,6 +269,10 @@ int64_t hypercall_dispatch(struct hypercall *h, unsigned call, uint64_t gpa)
 		break;
 	case HC_HALT:
 		hdr.ret = halt(h, gpa);
+		break;
+	case HC_RING_SETUP:
+	case HC_RING_FLUSH:
+		hdr.ret = attached(h, call, gpa);
 		break;
 	default:
 		hdr.ret =
@@ -289,6 +316,16 @@ void hypercall_init(struct hypercall *h, const struct guest_mem *mem,
 				.opaque = opaque,
 				.now = now_ns};
 	h->start_ns = h->now();
+}
+
+int hypercall_attach(struct hypercall *h, unsigned call, hypercall_fn fn,
+		     void *opaque)
+{
+	if (call <= HC_HALT || call >= HC_NR_CALLS)
+		return -EINVAL;
+	h->ext[call].fn = fn;
+	h->ext[call].opaque = opaque;
+	return 0;
 }
 
 int hypercall_register(struct hypercall *h, const struct board *b)

@@ -315,7 +315,9 @@ static void test_halt(void **state)
 static void test_block_outside_ram(void **state)
 {
 	struct fixture *f = *state;
-	static const size_t size[HC_NR_CALLS] = {
+	/* The dispatcher's own calls; the ring console's are
+	 * tests/unit/test_pvring.c's. */
+	static const size_t size[HC_RING_SETUP] = {
 	    [HC_CONSOLE_WRITE] = sizeof(struct hc_console_write),
 	    [HC_TIME] = sizeof(struct hc_time),
 	    [HC_EXIT_STATS] = sizeof(struct hc_exit_stats),
@@ -331,7 +333,7 @@ static void test_block_outside_ram(void **state)
 	};
 	unsigned refused = 0;
 
-	for (unsigned call = 0; call < HC_NR_CALLS; call++) {
+	for (unsigned call = 0; call < HC_RING_SETUP; call++) {
 		/* The last 8 bytes of RAM: the header fits, the body not. */
 		uint64_t gpa = RAM - sizeof(struct hc_header);
 
@@ -372,7 +374,7 @@ static void test_block_outside_ram(void **state)
 static void test_unknown_call(void **state)
 {
 	struct fixture *f = *state;
-	static const unsigned calls[] = {HC_NR_CALLS, 5,
+	static const unsigned calls[] = {HC_NR_CALLS, 7,
 					 ABI_PORT_HYPERCALL_LEN - 1,
 					 ABI_PORT_HYPERCALL_LEN, 0xffffffffu};
 
@@ -392,6 +394,96 @@ static void test_unknown_call(void **state)
 	assert_int_equal(f->hc.refused, 6);
 	for (unsigned c = 0; c < HC_NR_CALLS; c++)
 		assert_int_equal(f->hc.calls[c], 0);
+}
+
+/* What an attached module answers, and what it was given. */
+struct module {
+	int64_t ret;
+	const char *why;
+	uint64_t gpa;
+	int calls;
+};
+
+static int64_t module_call(void *opaque, uint64_t gpa, char *why,
+			   size_t why_len)
+{
+	struct module *m = opaque;
+
+	m->calls++;
+	m->gpa = gpa;
+	snprintf(why, why_len, "%s", m->why);
+	return m->ret;
+}
+
+/*
+ * The ring console's calls: HC_ENOSYS until a module is attached, then
+ * the module's answer in the header; its refusals are counted, and
+ * logged unless it said so itself.  The dispatcher's own calls cannot be
+ * taken over.
+ */
+static void test_attached(void **state)
+{
+	struct fixture *f = *state;
+	struct module m = {.ret = 5, .why = ""};
+
+	assert_int_equal(hypercall_dispatch(&f->hc, HC_RING_SETUP, 0x100),
+			 HC_ENOSYS);
+	assert_int_equal(hypercall_dispatch(&f->hc, HC_RING_FLUSH, 0x100),
+			 HC_ENOSYS);
+	assert_int_equal(f->hc.refused, 2);
+	assert_int_equal(hypercall_attach(&f->hc, HC_HALT, module_call, &m),
+			 -EINVAL);
+	assert_int_equal(hypercall_attach(&f->hc, HC_NR_CALLS, module_call, &m),
+			 -EINVAL);
+	assert_int_equal(
+	    hypercall_attach(&f->hc, HC_RING_FLUSH, module_call, &m), 0);
+	snapshot(f);
+	assert_int_equal(hypercall_dispatch(&f->hc, HC_RING_FLUSH, 0x100), 5);
+	assert_int_equal(ret_at(f, 0x100), 5);
+	only_changed(f, 0x100, 8);
+	assert_int_equal(m.gpa, 0x100);
+	/* A header outside RAM never reaches the module. */
+	assert_int_equal(hypercall_dispatch(&f->hc, HC_RING_FLUSH, RAM - 4),
+			 HC_EFAULT);
+	assert_int_equal(m.calls, 1);
+	/* Refusals: with a reason (logged here) and without (logged by
+	 * the module): counted both ways. */
+	m = (struct module){.ret = HC_EINVAL, .why = "a reason"};
+	f->hc.warnings = 0;
+	assert_int_equal(hypercall_dispatch(&f->hc, HC_RING_FLUSH, 0x100),
+			 HC_EINVAL);
+	assert_int_equal(f->hc.warnings, 1);
+	m = (struct module){.ret = HC_EIO, .why = ""};
+	assert_int_equal(hypercall_dispatch(&f->hc, HC_RING_FLUSH, 0x100),
+			 HC_EIO);
+	assert_int_equal(ret_at(f, 0x100), HC_EIO);
+	assert_int_equal(f->hc.warnings, 1);
+	assert_int_equal(f->hc.refused, 5);
+	assert_int_equal(f->hc.calls[HC_RING_FLUSH], 5);
+	assert_int_equal(f->hc.calls[HC_RING_SETUP], 1);
+}
+
+/* HC_EXIT_STATS calls the mark hook before it answers. */
+static int marks;
+
+static void count_mark(void *opaque)
+{
+	(void)opaque;
+	marks++;
+}
+
+static void test_mark(void **state)
+{
+	struct fixture *f = *state;
+
+	marks = 0;
+	f->hc.mark = count_mark;
+	assert_int_equal(hypercall_dispatch(&f->hc, HC_EXIT_STATS, 0x100), 0);
+	assert_int_equal(marks, 1);
+	/* A refused call is no mark. */
+	hypercall_dispatch(&f->hc, HC_EXIT_STATS, RAM - 8);
+	hypercall_dispatch(&f->hc, HC_TIME, 0x100);
+	assert_int_equal(marks, 1);
 }
 
 /* Through the port bus, as the vCPU's exits arrive. */
@@ -470,8 +562,9 @@ static void test_print_stats(void **state)
 	hypercall_print_stats(&f->hc, out);
 	fclose(out);
 	assert_string_equal(line, "hypercall: console-write 2 (6 bytes), "
-				  "time 1, exit-stats 0, halt 1; unknown 1, "
-				  "refused 2, bad accesses 2\n");
+				  "time 1, exit-stats 0, halt 1, ring-setup 0, "
+				  "ring-flush 0; unknown 1, refused 2, bad "
+				  "accesses 2\n");
 	free(line);
 	assert_string_equal(hypercall_name(HC_EXIT_STATS), "exit-stats");
 	assert_null(hypercall_name(HC_NR_CALLS));
@@ -486,9 +579,9 @@ static void test_many_bad_calls(void **state)
 	for (unsigned i = 0; i < 1000; i++)
 		assert_int_equal(
 		    hypercall_dispatch(&f->hc, i % 8, RAM - 8 + (i & 16)),
-		    i & 16		  ? HC_EFAULT
-		    : i % 8 < HC_NR_CALLS ? HC_EFAULT
-					  : HC_ENOSYS);
+		    i & 16		    ? HC_EFAULT
+		    : i % 8 < HC_RING_SETUP ? HC_EFAULT
+					    : HC_ENOSYS);
 	assert_int_equal(f->hc.refused, 1000);
 	assert_int_equal(f->hc.warnings, 1000);
 }
@@ -501,7 +594,8 @@ int main(void)
 	    T(test_console_write), T(test_console_write_bad),
 	    T(test_time),	   T(test_exit_stats),
 	    T(test_halt),	   T(test_block_outside_ram),
-	    T(test_unknown_call),  T(test_ports),
+	    T(test_unknown_call),  T(test_attached),
+	    T(test_mark),	   T(test_ports),
 	    T(test_print_stats),   T(test_many_bad_calls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,7 @@
 #ifndef KVMLAB_PARA_HYPERCALL_H
 #define KVMLAB_PARA_HYPERCALL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -27,6 +28,17 @@
 #include "kvmlab/base/memory.h"
 #include "kvmlab/dev/board.h"
 #include "kvmlab/exits/stats.h"
+
+/*
+ * A call another module carries out (hypercall_attach()): `gpa` is its
+ * block's address, whose header is inside RAM (the dispatcher checked);
+ * the module reads the rest itself.  Returns what goes into `ret`.  To
+ * refuse, it returns an HC_E* error and writes why into why[why_len]
+ * (the dispatcher logs it as for its own calls), or leaves `why` empty
+ * when it has said so already.
+ */
+typedef int64_t (*hypercall_fn)(void *opaque, uint64_t gpa, char *why,
+				size_t why_len);
 
 struct hypercall {
 	const struct guest_mem *mem; /* where every block and buffer lives */
@@ -39,6 +51,16 @@ struct hypercall {
 	 * reading at hypercall_init(): the guest sees the difference. */
 	uint64_t (*now)(void);
 	uint64_t start_ns;
+	/* Calls carried out elsewhere (chapter 7's ring console); a call
+	 * with no fn answers HC_ENOSYS. */
+	struct {
+		hypercall_fn fn;
+		void *opaque;
+	} ext[HC_NR_CALLS];
+	/* Called at each HC_EXIT_STATS, before it answers: chapter 7's
+	 * --compare notes its phase marks there.  NULL: none. */
+	void (*mark)(void *opaque);
+	void *mark_opaque;
 
 	/* Counters, for --stats and the tests. */
 	uint64_t calls[HC_NR_CALLS]; /* by call number, refused ones too */
@@ -60,6 +82,13 @@ void hypercall_init(struct hypercall *h, const struct guest_mem *mem,
 		    void (*stop)(void *opaque, int status), void *opaque);
 
 /*
+ * Have fn(opaque, ...) carry out `call` (below HC_NR_CALLS, and not one
+ * of the dispatcher's own: HC_CONSOLE_WRITE to HC_HALT).  0, or -EINVAL.
+ */
+int hypercall_attach(struct hypercall *h, unsigned call, hypercall_fn fn,
+		     void *opaque);
+
+/*
  * Register on b->pio at ABI_PORT_HYPERCALL, ABI_PORT_HYPERCALL_LEN ports
  * and, when the board builds a device tree, add /isa/hypercall@i500,
  * compatible "kvmlab,hypercall".  A 4-byte OUT to port base + N is
@@ -79,13 +108,15 @@ int hypercall_register(struct hypercall *h, const struct board *b);
  */
 int64_t hypercall_dispatch(struct hypercall *h, unsigned call, uint64_t gpa);
 
-/* "console-write", "time", "exit-stats", "halt"; NULL for no call. */
+/* "console-write", "time", "exit-stats", "halt", "ring-setup",
+ * "ring-flush"; NULL for no call. */
 const char *hypercall_name(unsigned call);
 
 /*
  * For --stats: one line, such as
  *   "hypercall: console-write 12 (480 bytes), time 1, exit-stats 2,
- *    halt 1; unknown 0, refused 0, bad accesses 0"
+ *    halt 1, ring-setup 0, ring-flush 0; unknown 0, refused 0,
+ *    bad accesses 0"
  * (on one line).
  */
 void hypercall_print_stats(const struct hypercall *h, FILE *out);
