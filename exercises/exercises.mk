@@ -19,7 +19,8 @@ EX_TEST_SRC := $(sort $(wildcard exercises/[0-9][0-9]-*/test_*.c))
 EX_TESTS := $(foreach s,$(EX_TEST_SRC),$(EX_BIN)/$(basename $(notdir $(s))))
 EX_VMMS := $(EX_BIN)/boot64 $(EX_BIN)/slowuart $(EX_BIN)/dtboot
 EX_TOOLS := $(EX_BIN)/mkstudent $(EX_VMMS)
-EX_GUESTS := $(GB)/exercises/drivertest.elf $(GB)/exercises/discover.elf
+EX_GUESTS := $(GB)/exercises/drivertest.elf $(GB)/exercises/discover.elf \
+	$(GB)/exercises/irqwait16.bin
 
 vmm: $(EX_TESTS) $(EX_TOOLS)
 guests: $(EX_GUESTS)
@@ -71,6 +72,11 @@ EX_CHEAT_DISCOVER_OBJ := $(GB)/guest/boot/longmode.o64 \
 	$(GLIB64)
 $(GB)/exercises/cheat-discover.elf: $(EX_CHEAT_DISCOVER_OBJ) guest/ld/guest64.ld
 	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$(EX_CHEAT_DISCOVER_OBJ) $(GUEST_LIBFDT))
+
+# Chapter 6's grading guest: real mode, flat, interrupts on IRQ 4.
+$(GB)/exercises/irqwait16.elf: $(GB)/exercises/06-interrupts/irqwait16.o32 \
+		guest/ld/flat16.ld
+	$(call guest_link,$@,elf_i386,guest/ld/flat16.ld,$<)
 
 $(EX_BIN)/mkstudent: $(BUILD)/exercises/tools/mkstudent.o \
 		$(BUILD)/exercises/tools/marker.o

@@ -201,12 +201,25 @@ int uart_irq_getc(void)
 	return c;
 }
 
+/*
+ * Switching the FIFOs on or off empties them (16550 data sheet, FCR bit
+ * 0), received bytes included.  So first RTS goes down, which stops the
+ * other end sending; what already arrived is taken into the ring; then
+ * the switch, and RTS up again: no byte is lost.
+ */
 void uart_irq_set_fifo(bool on)
 {
+	unsigned long flags;
+
 	uart_irq_flush();
+	flags = irq_save();
+	uart_set_reg(uart, MCR, MCR_DTR | MCR_OUT2);
+	receive();
 	fifo = on;
-	/* FIFOs on (and cleared, receive trigger at 14 bytes) or off. */
-	uart_set_reg(uart, FCR, on ? 0xc7 : 0x00);
+	/* FIFOs on (receive trigger at 14 bytes) or off. */
+	uart_set_reg(uart, FCR, on ? 0xc1 : 0x00);
+	uart_set_reg(uart, MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
+	irq_restore(flags);
 }
 
 const struct uart_irq_counts *uart_irq_counts(void)

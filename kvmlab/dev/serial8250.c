@@ -216,8 +216,14 @@ uint8_t serial8250_iir(const struct serial8250 *u)
 
 bool serial8250_irq_line(const struct serial8250 *u)
 {
+	/* EXERCISE ch06-uart-line: is the output asserted? */
+#ifndef KVMLAB_STUBS
 	return !(serial8250_iir(u) & UART_IIR_NO_INT) &&
 	       (u->mcr & UART_MCR_OUT2);
+#else
+	(void)u;
+	exercise_todo("ch06-uart-line", "exercises/06-interrupts/README.md");
+#endif /* END EXERCISE ch06-uart-line */
 }
 
 unsigned serial8250_baud(const struct serial8250 *u)
@@ -378,6 +384,8 @@ static uint8_t read_reg(struct serial8250 *u, unsigned offset)
  */
 static void update_line(struct serial8250 *u)
 {
+	/* EXERCISE ch06-uart-line: the interrupt output, driven as a level */
+#ifndef KVMLAB_STUBS
 	bool level = serial8250_irq_line(u);
 
 	if (level == u->irq_level)
@@ -386,6 +394,12 @@ static void update_line(struct serial8250 *u)
 	if (level)
 		u->irq_raised++;
 	irq_line_set(&u->irq, level);
+#else
+	/* Only a UART wired to an interrupt line (chapter 6) needs it. */
+	if (u->irq.set)
+		exercise_todo("ch06-uart-line",
+			      "exercises/06-interrupts/README.md");
+#endif /* END EXERCISE ch06-uart-line */
 }
 
 void serial8250_write(struct serial8250 *u, unsigned offset, uint8_t value)
