@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ioeventfd: OUTs KVM matches in the kernel and turns into eventfd
+ * signals (chapter 7; see ioeventfd.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "kvmlab/base/log.h"
+#include "kvmlab/para/ioeventfd.h"
+
+/* The I/O thread: the eventfd is readable, its counter is the number
+ * of OUTs KVM matched since the last read (which resets it). */
+static void ready(void *opaque)
+{
+	struct ioeventfd *e = opaque;
+	uint64_t count;
+
+	if (read(e->fd, &count, sizeof(count)) != sizeof(count))
+		return; /* EAGAIN: another read took it */
+	e->signals += count;
+	e->reads++;
+	e->fired(e->opaque, count);
+}
+
+/* Why KVM_IOEVENTFD failed with `err`, and what to do, in plain words. */
+static void explain(const struct ioeventfd *e, int err)
+{
+	error("KVM_IOEVENTFD for port 0x%x (%u-byte OUTs) failed: %s", e->port,
+	      e->width, strerror(err));
+	switch (err) {
+	case EEXIST:
+		hint("an eventfd already answers that port and width: "
+		     "register each doorbell once");
+		break;
+	case ENOSPC:
+		hint("KVM's port I/O bus is full (it holds about a thousand "
+		     "devices): this VMM registers far fewer; is another "
+		     "one leaking them?");
+		break;
+	case EINVAL:
+		hint("KVM matches OUTs of 1, 2, 4 or 8 bytes only, with "
+		     "flags it knows");
+		break;
+	case ENOMEM:
+		hint("the host is out of memory");
+		break;
+	default:
+		break;
+	}
+}
+
+int ioeventfd_init(struct ioeventfd *e, struct vm *vm, uint16_t port,
+		   uint32_t width, struct iothread *io, const char *name,
+		   void (*fired)(void *opaque, uint64_t count), void *opaque)
+{
+	struct kvm_ioeventfd req = {
+	    .addr = port, .len = width, .flags = KVM_IOEVENTFD_FLAG_PIO};
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	e->vm = vm;
+	e->port = port;
+	e->width = width;
+	e->fd = -1;
+	e->fired = fired;
+	e->opaque = opaque;
+	if (kvm_cap(vm->kvm, KVM_CAP_IOEVENTFD) <= 0) {
+		warning("this KVM has no KVM_CAP_IOEVENTFD: it cannot match "
+			"OUTs to port 0x%x in the kernel, so each one exits to "
+			"the VMM like any port's (slower; nothing is lost)",
+			port);
+		hint("every Linux KVM since 2.6.32 has it; `make doctor` "
+		     "shows which KVM this is");
+		return -ENOTSUP;
+	}
+	e->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (e->fd < 0) {
+		err = errno;
+		error("eventfd for port 0x%x failed: %s", port, strerror(err));
+		return -err;
+	}
+	req.fd = e->fd;
+	if (ioctl(vm->fd, KVM_IOEVENTFD, &req) < 0) {
+		err = errno;
+		explain(e, err);
+		return -err;
+	}
+	e->assigned = e->matched = true;
+	return iothread_add(io, name, e->fd, ready, NULL, e);
+}
+
+void ioeventfd_close(struct ioeventfd *e)
+{
+	if (!e->vm) /* never initialised */
+		return;
+	if (e->assigned && e->vm->fd >= 0) {
+		struct kvm_ioeventfd req = {.addr = e->port,
+					    .len = e->width,
+					    .fd = e->fd,
+					    .flags =
+						KVM_IOEVENTFD_FLAG_PIO |
+						KVM_IOEVENTFD_FLAG_DEASSIGN};
+
+		if (ioctl(e->vm->fd, KVM_IOEVENTFD, &req) < 0)
+			warning("KVM_IOEVENTFD (deassign port 0x%x) failed: %s",
+				e->port, strerror(errno));
+	}
+	e->assigned = false;
+	if (e->fd >= 0)
+		close(e->fd);
+	e->fd = -1;
+}
+
+void ioeventfd_print_stats(const struct ioeventfd *e, FILE *out)
+{
+	if (!e->vm)
+		return; /* never initialised */
+	fprintf(out, "ioeventfd port 0x%x (%u-byte OUTs): ", e->port, e->width);
+	if (!e->matched)
+		fprintf(out, "none, its OUTs exit to the VMM\n");
+	else
+		fprintf(out,
+			"%" PRIu64 " matched in the kernel, read %" PRIu64
+			" times by the I/O thread\n",
+			e->signals, e->reads);
+}
