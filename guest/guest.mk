@@ -108,6 +108,13 @@ CH06_OBJ := $(GB)/guest/boot/longmode.o64 $(GB)/chapters/06-interrupts/guest.o64
 $(GB)/ch06.elf: $(CH06_OBJ) guest/ld/guest64.ld
 	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$(CH06_OBJ))
 
+# Chapter 7: the same text through the 8250, hypercalls and the ring console.
+CH07_OBJ := $(GB)/guest/boot/longmode.o64 $(GB)/chapters/07-paravirt/guest.o64 \
+	    $(GB)/guest/drivers/uart8250.o64 $(GB)/guest/drivers/hypercall.o64 \
+	    $(GB)/guest/drivers/pvring.o64 $(GLIB64)
+$(GB)/ch07.elf: $(CH07_OBJ) guest/ld/guest64.ld
+	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$(CH07_OBJ))
+
 # Chapter 5: parses the device tree with Debian's libfdt.a (built for
 # x86-64 user space, but freestanding enough: see guest/lib64/stackprot.c).
 GUEST_LIBFDT = $(shell $(CC) -print-file-name=libfdt.a)
@@ -132,6 +139,7 @@ $(GB)/tests/%64.elf: $(GB)/tests/guests/%64.o64 $(GLIB64) guest/ld/guest64.ld
 
 GUESTS := $(GB)/ch01.bin $(GB)/ch02.elf $(GB)/ch03.elf \
 	  $(GB)/ch03-paging32.elf $(GB)/ch04.elf $(GB)/ch05.elf $(GB)/ch06.elf \
+	  $(GB)/ch07.elf \
 	  $(TGUEST16) $(TGUEST64)
 guests: $(GUESTS)
 	@mkdir -p $(BUILD)
