@@ -2,7 +2,7 @@
 /*
  * bench: what an exit costs (`make bench`).
  *
- *   bench [--exits N] GUEST CH01 [GUEST64 [CH04 CH06]]
+ *   bench [--exits N] GUEST CH01 [GUEST64 [CH04 CH06 [CH07]]]
  *
  * GUEST is a real-mode image that writes port 0x80 N times (100,000 by
  * default) and halts.  It runs through the library's run loop (vcpu_run:
@@ -17,6 +17,9 @@
  *
  * CH04 and CH06 (chapter 6): what waiting for input and printing cost,
  * polled against interrupt-driven (waiting.c).
+ *
+ * CH07 (chapter 7): the same text through the emulated 8250, hypercalls
+ * and the ring console (paravirt.c).
  *
  * Both guests take N in ECX at entry (0: their built-in 100,000).  In the
  * emulated machine (KVMLAB_EMULATED=1, mk/emu/) an exit costs 10-20 times
@@ -45,6 +48,7 @@
 #include "kvmlab/kvm/vm.h"
 #include "kvmlab/load/loader.h"
 #include "kvmlab/machine/boot.h"
+#include "paravirt.h"
 #include "waiting.h"
 
 #define ROUNDS		      5
@@ -250,7 +254,7 @@ static void pio_vs_mmio(const char *guest64)
 static int usage(void)
 {
 	fprintf(stderr, "usage: bench [--exits N] GUEST CH01 [GUEST64 [CH04 "
-			"CH06]]\n");
+			"CH06 [CH07]]]\n");
 	return 64;
 }
 
@@ -294,7 +298,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 		argv += 2;
 	}
-	if (argc != 3 && argc != 4 && argc != 6)
+	if (argc != 3 && argc != 4 && argc != 6 && argc != 7)
 		return usage();
 	log_level = LOG_ERROR;
 	if (emulated()) {
@@ -341,7 +345,9 @@ int main(int argc, char **argv)
 	       argv[2], median(proc, process_runs), process_runs, fastest);
 	if (argc >= 4)
 		pio_vs_mmio(argv[3]);
-	if (argc == 6)
+	if (argc >= 6)
 		bench_waiting(argv[4], argv[5], WAIT_MS);
+	if (argc == 7)
+		bench_paravirt(argv[6]);
 	return 0;
 }

@@ -23,8 +23,9 @@ static void sleep_ms(unsigned ms)
 		;
 }
 
-/* Read the child's messages; keep the exit count of its last line. */
-static uint64_t read_exits(int fd)
+/* Read the child's messages; keep the exit count of its last line, and
+ * the last len - 1 bytes in `tail`. */
+static uint64_t read_exits(int fd, char *tail, size_t len)
 {
 	char buf[65536];
 	size_t used = 0;
@@ -40,6 +41,7 @@ static uint64_t read_exits(int fd)
 		}
 	}
 	buf[used] = '\0';
+	snprintf(tail, len, "%s", buf + (used >= len ? used - (len - 1) : 0));
 	p = strstr(buf, "guest stopped: status ");
 	if (p && (p = strstr(p, " after ")) && strstr(p, key))
 		exits = strtoull(p + 7, NULL, 10);
@@ -79,7 +81,7 @@ void session_run(char *const argv[], const char *input, unsigned delay_ms,
 	if (write(in[1], input, strlen(input)) < 0)
 		perror("bench: writing the session's input");
 	close(in[1]);
-	s->exits = read_exits(err[0]);
+	s->exits = read_exits(err[0], s->messages, sizeof(s->messages));
 	close(err[0]);
 	waitpid(pid, &status, 0);
 	s->wall_ms = (double)(now_ns() - t0) / 1e6;

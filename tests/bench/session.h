@@ -15,6 +15,9 @@ struct session {
 	int status;	/* the binary's exit status */
 	uint64_t exits; /* from its "guest stopped: ... after N exits" */
 	double wall_ms; /* from fork to exit */
+	/* The end of its messages (stderr), for a report it prints there
+	 * (chapter 7's --compare table). */
+	char messages[4096];
 };
 
 /*
