@@ -78,7 +78,8 @@ static const struct cap caps[] = {
     {KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP", "interrupts (ch06)", 0},
     {KVM_CAP_PIT2, "KVM_CAP_PIT2", "timer ticks (ch06)", 0},
     {KVM_CAP_IRQFD, "KVM_CAP_IRQFD", "interrupts from the NIC (ch08)", 0},
-    {KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD", "cheap notifications (ch08)", 0},
+    {KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD",
+     "the ring console's doorbell (ch07), notifications (ch08)", 0},
 };
 
 /* Open the device and create a VM; 0, or -errno with *step naming the
