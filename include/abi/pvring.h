@@ -64,9 +64,9 @@
  * abi/hypercall.h), outside their range.  That range belongs to the
  * hypercall dispatcher on the port bus, where every access exits; this
  * port KVM matches by itself, and one port of its own keeps the two
- * apart.  The OUT is 4 bytes wide (what the VMM's KVM_IOEVENTFD matches);
- * its value is not looked at (the guest sends its producer index, which
- * a trace then shows).
+ * apart.  The OUT is 4 bytes wide (what the VMM's KVM_IOEVENTFD matches),
+ * so the doorbell covers ports 0x510-0x513; its value is not looked at
+ * (the guest sends its producer index, which a trace then shows).
  */
 #define ABI_PORT_RING_NOTIFY	   0x510
 #define ABI_PORT_RING_NOTIFY_WIDTH 4

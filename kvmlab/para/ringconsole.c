@@ -232,7 +232,7 @@ int ring_console_register(struct ring_console *c, const struct board *b)
 	const struct board_device dev = {.space = DT_IOPORT,
 					 .name = "ring-doorbell",
 					 .base = ABI_PORT_RING_NOTIFY,
-					 .len = 1,
+					 .len = ABI_PORT_RING_NOTIFY_WIDTH,
 					 .handler = doorbell_io,
 					 .opaque = c,
 					 .node = "ring-console",

@@ -121,6 +121,11 @@ badring64: done
 	n=$(grep -c '^kvmlab: warning: ' "$ERR")
 	[ "$n" -eq 6 ] || fail "$n warnings, not 6"
 	expect_err_has "guest stopped: status 0 after"
+	# The 1-byte doorbell exited (KVM matches 4-byte ones only); the
+	# 4-byte one did not, where KVM has ioeventfds.
+	expect_trace_count "\"port\":$DOORBELL_PORT,\"size\":1," 1
+	no_ioeventfd ||
+		expect_trace_count "\"port\":$DOORBELL_PORT,\"size\":4," 0
 	;;
 *)
 	echo "usage: $0 demo|compare|hostile"

@@ -307,13 +307,20 @@ static void test_doorbell_exit(void **state)
 			 0);
 	assert_string_equal(printed(f), "rung\n");
 	assert_int_equal(f->rc.exit_drains, 1);
+	/* The 4-byte OUT, as it arrives where KVM has no ioeventfd. */
+	produce(f, "rung wide\n");
+	assert_int_equal(bus_dispatch(&pio, ABI_PORT_RING_NOTIFY, 4, true, &v),
+			 0);
+	assert_string_equal(printed(f), "rung\nrung wide\n");
+	assert_int_equal(f->rc.exit_drains, 2);
+	assert_int_equal(pio.unclaimed, 0);
 	assert_int_equal(bus_dispatch(&pio, ABI_PORT_RING_NOTIFY, 1, false, &v),
 			 0);
 	assert_int_equal(v, 0xff);
 	/* And what is left at the end is drained at the stop. */
 	produce(f, "left\n");
 	ring_console_stop(&f->rc);
-	assert_string_equal(printed(f), "rung\nleft\n");
+	assert_string_equal(printed(f), "rung\nrung wide\nleft\n");
 	assert_int_equal(f->rc.stop_drains, 1);
 }
 

@@ -69,7 +69,8 @@ int ring_console_init(struct ring_console *c, const struct guest_mem *mem,
 int ring_console_attach(struct ring_console *c, struct hypercall *h);
 
 /*
- * Register the doorbell, ABI_PORT_RING_NOTIFY (one port), on b->pio, as
+ * Register the doorbell, ABI_PORT_RING_NOTIFY (the 4 ports a 4-byte OUT
+ * covers, 0x510-0x513), on b->pio, as
  * /isa/ring-console@i510, compatible "kvmlab,ring-console", when the
  * board builds a device tree.  A doorbell that reaches it exited to the
  * VMM (KVM did not match it): the ring is drained at once, on the vCPU
