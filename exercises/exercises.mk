@@ -20,7 +20,7 @@ EX_TESTS := $(foreach s,$(EX_TEST_SRC),$(EX_BIN)/$(basename $(notdir $(s))))
 EX_VMMS := $(EX_BIN)/boot64 $(EX_BIN)/slowuart $(EX_BIN)/dtboot
 EX_TOOLS := $(EX_BIN)/mkstudent $(EX_VMMS)
 EX_GUESTS := $(GB)/exercises/drivertest.elf $(GB)/exercises/discover.elf \
-	$(GB)/exercises/irqwait16.bin
+	$(GB)/exercises/irqwait16.bin $(GB)/exercises/doorbell16.bin
 
 vmm: $(EX_TESTS) $(EX_TOOLS)
 guests: $(EX_GUESTS)
@@ -75,6 +75,11 @@ $(GB)/exercises/cheat-discover.elf: $(EX_CHEAT_DISCOVER_OBJ) guest/ld/guest64.ld
 
 # Chapter 6's grading guest: real mode, flat, interrupts on IRQ 4.
 $(GB)/exercises/irqwait16.elf: $(GB)/exercises/06-interrupts/irqwait16.o32 \
+		guest/ld/flat16.ld
+	$(call guest_link,$@,elf_i386,guest/ld/flat16.ld,$<)
+
+# Chapter 7's grading guest for the ioeventfd: real mode, flat.
+$(GB)/exercises/doorbell16.elf: $(GB)/exercises/07-paravirt/doorbell16.o32 \
 		guest/ld/flat16.ld
 	$(call guest_link,$@,elf_i386,guest/ld/flat16.ld,$<)
 
