@@ -31,7 +31,7 @@ MISMATCH="NOT AS THIS DECK EXPECTS: the output lacks"
 
 rm -rf "$OUT"
 mkdir -p "$RUN/build"
-for f in ch01 ch02 ch03 ch04 ch05 bench doctor; do
+for f in ch01 ch02 ch03 ch04 ch05 ch06 bench doctor; do
 	ln -s "$BUILD/$f" "$RUN/build/$f"
 done
 ln -s "$GB" "$RUN/build/guest"
@@ -236,3 +236,41 @@ kcap ch05-nordi 'exit status 2' \
 	"./build/ch03 --guest build/guest/ch05.elf -q; echo \"exit status \$?\""
 kcap ch05-dump-error 'exit status 64' \
 	"./build/ch05 --dump-dtb /no/such/x.dtb -q; echo \"exit status \$?\""
+
+# ---- Chapter 6: interrupts -------------------------------------------------
+
+# As in chapter 4, the monitor reads a script from a pipe.  The waits use
+# sleep in the pipe, as tests/guest/ch06.sh wait does: chapter 4 polls
+# through them, chapter 6 sleeps.
+kcap ch06-session 'exit status 3' \
+	"printf 'echo hello,   world\nsleep 20\nuptime\npic\nexit 3\n' | ./build/ch06 -q; echo \"exit status \$?\""
+kcap ch06-wait04 'in   0x3fd' \
+	"(sleep 2; printf 'echo hi\nexit 3\n') | ./build/ch04 --stats -q 2>&1 >/dev/null | grep -E '^exit stat|in   0x3f[de]'"
+kcap ch06-wait06 'exit statistics' \
+	"(sleep 2; printf 'echo hi\nexit 3\n') | ./build/ch06 --stats -q 2>&1 >/dev/null | grep -E '^exit stat|in   0x3f[de]'"
+cap ch06-irqchip 'KVM_CREATE_PIT2' \
+	"grep -B1 'irqchip_create(&m->vm)' kvmlab/machine/machine.c; grep -h 'ioctl(vm->fd, KVM_CREATE' kvmlab/irq/irqchip.c"
+cap ch06-pic-init 'ICW2' \
+	"sed -n '/^void pic_init/,/^}/p' guest/drivers/pic8259.c | $unstub"
+kcap ch06-stats 'unclaimed 0' \
+	"printf 'sleep 50\nexit\n' | ./build/ch06 --stats -q 2>&1 >/dev/null | grep -E '^exit stat|^  IO |bus:'"
+kcap ch06-halt5 'exit status 0' \
+	"./build/ch05 --guest build/guest/tests/clihlt64.elf -q; echo \"exit status \$?\""
+kcap ch06-halt6 'interrupts off' \
+	"./build/ch06 --guest build/guest/tests/clihlt64.elf --timeout 2 -q 2>&1 | grep -E '^halting|error|likely|where|stopped'"
+cap ch06-handler 'pic_eoi(line)' \
+	"sed -n '/^static void uart_handler/,/^}/p' guest/drivers/uart_irq.c | $unstub"
+cap ch06-resample 'signal_fd(k->irqfd)' \
+	"sed -n '/^static void resample/,/^}/p' kvmlab/irq/kvmirq.c | $unstub"
+kcap ch06-lines 'KVM_IRQ_LINE' \
+	"for how in irqfd line; do printf 'echo hi\nexit\n' | ./build/ch06 --irq \$how --stats -q 2>&1 >/dev/null | grep -E '^exit stat|^line 4|I/O thread'; done"
+cap ch06-wfi 'sti; hlt' \
+	"grep -h 'sti; hlt; cli' guest/lib/cpu.h; sed -n '/^int uart_irq_getc/,/^}/p' guest/drivers/uart_irq.c | $unstub"
+# One key, typed once the banner is out: from the receive interrupt's first
+# IIR read (0xcc, a character timeout) to the end of the echo.
+kcap ch06-key '"data":65' \
+	"(sleep 1; printf A; sleep 1) | ./build/ch06 -q --trace t.json >/dev/null; grep -m1 -A9 '\"port\":1018,\"size\":1,\"count\":1,\"data\":204' t.json | sed 's/\"reason\":\"IO\",//; s/\"size\":1,\"count\":1,//; s/,\"rip\":[0-9]*//'"
+kcap ch06-fifo-on 'per byte out' \
+	"printf 'fifo on\nbytes 6400\nexit\n' | ./build/ch06 --stats -q 2>&1 >/dev/null | grep -E '^exit stat|out  0x3f[89]|in   0x3fa|^serial'"
+kcap ch06-fifo-off 'per byte out' \
+	"printf 'fifo off\nbytes 6400\nexit\n' | ./build/ch06 --stats -q 2>&1 >/dev/null | grep -E '^exit stat|out  0x3f[89]|in   0x3fa|^serial'"
