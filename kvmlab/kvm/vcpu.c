@@ -140,6 +140,16 @@ int vcpu_set_sregs(struct vcpu *v, const struct kvm_sregs *s)
 	VCPU_IOCTL(v, KVM_SET_SREGS, s, "KVM_SET_SREGS");
 }
 
+int vcpu_get_events(struct vcpu *v, struct kvm_vcpu_events *ev)
+{
+	VCPU_IOCTL(v, KVM_GET_VCPU_EVENTS, ev, "KVM_GET_VCPU_EVENTS");
+}
+
+int vcpu_get_mp_state(struct vcpu *v, struct kvm_mp_state *mp)
+{
+	VCPU_IOCTL(v, KVM_GET_MP_STATE, mp, "KVM_GET_MP_STATE");
+}
+
 void vcpu_stop(void *vcpu, int status)
 {
 	struct vcpu *v = vcpu;

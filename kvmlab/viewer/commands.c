@@ -57,6 +57,22 @@ static void run(struct viewer *vw, bool to_exit)
 	viewer_refresh(vw, true);
 }
 
+/*
+ * Under an irqchip a step can wait for an interrupt (stepper.h): it is
+ * bounded by --timeout like a run, and drawn as running if it takes long.
+ */
+static void step(struct viewer *vw)
+{
+	if (refuse_ended(vw))
+		return;
+	vw->deadline_ns =
+	    vw->timeout ? now_ns() + vw->timeout * 1000000000ull : 0;
+	vw->view.running = vw->st.irqchip;
+	stepper_step(&vw->st, &vw->hooks);
+	vw->view.running = false;
+	viewer_refresh(vw, true);
+}
+
 bool viewer_page_key(struct viewer *vw, int key)
 {
 	if (key == KEY_TAB_)
@@ -85,10 +101,7 @@ void viewer_key(struct viewer *vw, int key)
 		return;
 	switch (key) {
 	case 's':
-		if (refuse_ended(vw))
-			break;
-		stepper_step(&vw->st);
-		viewer_refresh(vw, true);
+		step(vw);
 		break;
 	case 'n':
 		run(vw, true);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kvmlab/viewer/cpupanes.h"
+#include "kvmlab/viewer/irqs.h"
 #include "kvmlab/x86/decode.h"
 
 #define COL_W 22 /* one register column: "rax*0000000000000000" + gap */
@@ -284,6 +285,71 @@ void pane_segments(struct grid *g, struct rect r, const struct view *v)
 		table_line(g, r, y, v, "gdt", &s->gdt, &p->gdt);
 	if (++y < r.y + r.h)
 		table_line(g, r, y, v, "idt", &s->idt, &p->idt);
+}
+
+/* ---- interrupts (chapter 6 on) ---------------------------------------- */
+
+/* "IRR*0011 0 timer, 4 COM1": a PIC register of both chips, decoded. */
+static int pic_field(struct grid *g, int x, int y, int maxw,
+		     const struct view *v, const char *name, uint16_t now,
+		     uint16_t was, const char *label, uint16_t bits, bool names)
+{
+	char val[8], list[96];
+	int n;
+
+	snprintf(val, sizeof(val), "%04x", now);
+	n = field(g, x, y, maxw, name, 3, val,
+		  v->have_prev && v->prev.irq_on && now != was);
+	n += grid_printf(g, x + n, y, maxw - n, GA_DIM, " %s", label);
+	irq_list(bits, names, list, sizeof(list));
+	return n + grid_text(g, x + n, y, maxw - n, bits ? GA_NORMAL : GA_DIM,
+			     list);
+}
+
+void pane_irq(struct grid *g, struct rect r, const struct view *v)
+{
+	const struct irq_state *q = &v->cur.irq, *p = &v->prev.irq;
+	const struct kvm_vcpu_events *ev = &q->ev;
+	bool if_on = v->cur.regs.rflags & RFLAGS_IF;
+	int x = r.x, end = r.x + r.w, y = r.y;
+	char buf[64];
+
+	if (!v->cur.irq_on || r.h < 1)
+		return;
+	/* The CPU's side: does it accept interrupts, and what holds one. */
+	x += grid_text(g, x, y, end - x, GA_DIM, "irq  ");
+	x += grid_text(g, x, y, end - x, if_on ? GA_SET : GA_DIM,
+		       if_on ? "IF=1" : "IF=0");
+	x += grid_printf(g, x, y, end - x, GA_DIM, "  vectors ");
+	x += grid_printf(g, x, y, end - x, GA_NORMAL, "%u-%u %u-%u",
+			 q->pic[0].vector_base, q->pic[0].vector_base + 7,
+			 q->pic[1].vector_base, q->pic[1].vector_base + 7);
+	x += grid_text(g, x, y, end - x, GA_DIM, "  shadow ");
+	x += grid_text(g, x, y, end - x, GA_NORMAL,
+		       irq_shadow_name(ev->interrupt.shadow));
+	x += grid_text(g, x, y, end - x, GA_DIM, "  nmi ");
+	x += grid_text(g, x, y, end - x, GA_NORMAL,
+		       ev->nmi.pending || ev->nmi.injected ? "pending" : "-");
+	x += grid_text(g, x, y, end - x, GA_DIM, "  injecting ");
+	if (ev->interrupt.injected)
+		snprintf(buf, sizeof(buf), "%u", ev->interrupt.nr);
+	x += grid_text(g, x, y, end - x, GA_NORMAL,
+		       ev->interrupt.injected ? buf : "-");
+	if (q->halted)
+		grid_text(g, x, y, end - x, GA_SET, "  asleep in HLT");
+	if (r.h < 2)
+		return;
+	/* The PICs' side: requests, in service, and what gets through. */
+	x = r.x + grid_text(g, r.x, ++y, r.w, GA_DIM, "pic  ");
+	x += pic_field(g, x, y, end - x, v, "IRR", IRQ_BITS(q, irr),
+		       IRQ_BITS(p, irr), "", IRQ_BITS(q, irr), true);
+	x += 2;
+	x += pic_field(g, x, y, end - x, v, "ISR", IRQ_BITS(q, isr),
+		       IRQ_BITS(p, isr), "", IRQ_BITS(q, isr), true);
+	x += 2;
+	pic_field(g, x, y, end - x, v, "IMR", IRQ_BITS(q, imr),
+		  IRQ_BITS(p, imr), "unmasked ", (uint16_t)~IRQ_BITS(q, imr),
+		  false);
 }
 
 /* ---- breaks ---------------------------------------------------------- */

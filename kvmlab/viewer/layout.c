@@ -39,7 +39,11 @@ static const char *const help[] = {
     "",
     "* and colour: changed since the last stop.  CR0 PG cd: upper case is",
     "a bit set, lower case a bit clear.  Addresses are in hex.",
+    /* Only where the VM has an irqchip (chapter 6 on): */
+    "irq, pic: RFLAGS.IF, the PICs' IRR ISR IMR (bit n: IRQ n); IRQ n in",
+    "the exit log: an interrupt the CPU took during a step.",
 };
+#define HELP_IRQ_LINES 2
 
 static void title_bar(struct grid *g, const struct view *v)
 {
@@ -117,9 +121,10 @@ static int bottom(struct grid *g, const struct view *v)
 	return -1;
 }
 
-static void help_box(struct grid *g)
+static void help_box(struct grid *g, const struct view *v)
 {
-	int n = (int)(sizeof(help) / sizeof(help[0]));
+	int n = (int)(sizeof(help) / sizeof(help[0])) -
+		(v->cur.irq_on ? 0 : HELP_IRQ_LINES);
 	struct rect r = {(g->cols - 76) / 2, 2, 76, n + 2};
 
 	grid_box(g, r, "keys");
@@ -132,15 +137,19 @@ static void help_box(struct grid *g)
 
 static void page(struct grid *g, struct rect r, const struct view *v)
 {
-	int h;
+	/* Interrupts, under the breaks, only where the VM has an irqchip. */
+	int irq = v->cur.irq_on ? PANE_IRQ_ROWS : 0;
+	int h, y;
 
 	switch (v->page) {
 	case PAGE_CPU:
 		h = pane_control_rows(r.w);
 		pane_control(g, (struct rect){r.x, r.y, r.w, h}, v);
 		pane_breaks(g, (struct rect){r.x, r.y + h, r.w, 1}, v);
-		pane_exits(g, (struct rect){r.x, r.y + h + 1, r.w, r.h - h - 1},
-			   v);
+		y = r.y + h + 1;
+		pane_irq(g, (struct rect){r.x, y, r.w, irq}, v);
+		y += irq;
+		pane_exits(g, (struct rect){r.x, y, r.w, r.y + r.h - y}, v);
 		break;
 	case PAGE_SEGMENTS:
 		pane_segments(g, r, v);
@@ -179,6 +188,9 @@ static void wide(struct grid *g, const struct view *v)
 	y = stack(g, 0, y, lw, pane_control_rows(lw), "control registers",
 		  pane_control, v);
 	y = stack(g, 0, y, lw, 1, "breaks", pane_breaks, v);
+	if (v->cur.irq_on)
+		y = stack(g, 0, y, lw, PANE_IRQ_ROWS, "interrupts", pane_irq,
+			  v);
 	y = stack(g, 0, y, lw, PANE_SEGMENTS_ROWS, "segments", pane_segments,
 		  v);
 	stack(g, 0, y, lw, last - y - 1, "memory", pane_memory, v);
@@ -215,6 +227,6 @@ int view_render(const struct view *v, struct grid *g)
 	}
 	cursor = bottom(g, v);
 	if (v->help)
-		help_box(g);
+		help_box(g, v);
 	return cursor;
 }

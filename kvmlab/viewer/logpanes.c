@@ -9,10 +9,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kvmlab/viewer/irqs.h"
 #include "kvmlab/viewer/logpanes.h"
 #include "kvmlab/x86/decode.h"
 
 /* ---- the exit log ---------------------------------------------------- */
+
+/*
+ * An interrupt a step took (chapter 6 on), in the exit log's columns but
+ * without an exit number: it is not an exit.  "IRQ 0", "timer, vector 32
+ * -> 0x101b81 <isr32>", and where the CPU was when it came.
+ */
+static void irq_line(struct grid *g, struct rect r, int y, int dw,
+		     const struct view *v, const struct snap_irq *x)
+{
+	const char *name = irq_line_name(x->t.irq);
+	bool mark = v->have_prev && x->n > v->prev.nirqs;
+	char reason[16], d[128];
+
+	snprintf(reason, sizeof(reason), "IRQ %u", x->t.irq);
+	snprintf(d, sizeof(d), "%s%svector %u%s%s", name ? name : "",
+		 name ? ", " : "", x->t.vector, x->handler[0] ? " -> " : "",
+		 x->handler);
+	grid_printf(g, r.x, y, r.w, mark ? GA_CHANGED : GA_NORMAL,
+		    "%c%6s %-8s %-*s %s", mark ? '*' : ' ', "-", reason, dw, d,
+		    x->where);
+}
+
+static void exit_line(struct grid *g, struct rect r, int y, int dw, bool mark,
+		      const struct snap_exit *x)
+{
+	char d[128];
+
+	grid_printf(g, r.x, y, r.w, mark ? GA_CHANGED : GA_NORMAL,
+		    "%c%6" PRIu64 " %-8s %-*s %s", mark ? '*' : ' ', x->e.seq,
+		    exit_reason_name(x->e.reason), dw,
+		    exit_details(&x->e, d, sizeof(d)), x->where);
+}
 
 void pane_exits(struct grid *g, struct rect r, const struct view *v)
 {
@@ -25,26 +58,34 @@ void pane_exits(struct grid *g, struct rect r, const struct view *v)
 	 * details push the address right rather than lose a digit. */
 	int dw = r.w - 17 - 30 > 37 ? r.w - 17 - 30 : 37;
 	int rows = r.h - header, y = r.y;
-	unsigned first;
-	char d[128];
+	unsigned total = s->nexits + s->nshown, skip, i = 0, j = 0;
 
 	if (header)
 		grid_printf(g, r.x, y++, r.w, GA_DIM, " %6s %-8s %-*s %s", "#",
 			    "reason", dw, "details", "at");
-	if (!s->nexits) {
+	if (!total) {
 		grid_text(g, r.x, y, r.w, GA_DIM,
 			  " (no exits yet: n runs to the first one)");
 		return;
 	}
-	first = s->nexits > (unsigned)rows ? s->nexits - (unsigned)rows : 0;
-	for (unsigned i = first; i < s->nexits; i++, y++) {
-		const struct snap_exit *x = &s->exit[i];
-		bool mark = v->have_prev && x->e.seq > seen;
+	/* Exits and interrupts in the order they came, the newest last: an
+	 * interrupt goes after the exits made before it. */
+	skip = total > (unsigned)rows ? total - (unsigned)rows : 0;
+	for (unsigned k = 0; k < total; k++) {
+		bool irq =
+		    j < s->nshown &&
+		    (i == s->nexits || s->irqs[j].t.after < s->exit[i].e.seq);
 
-		grid_printf(g, r.x, y, r.w, mark ? GA_CHANGED : GA_NORMAL,
-			    "%c%6" PRIu64 " %-8s %-*s %s", mark ? '*' : ' ',
-			    x->e.seq, exit_reason_name(x->e.reason), dw,
-			    exit_details(&x->e, d, sizeof(d)), x->where);
+		if (irq && k >= skip)
+			irq_line(g, r, y++, dw, v, &s->irqs[j]);
+		else if (k >= skip)
+			exit_line(g, r, y++, dw,
+				  v->have_prev && s->exit[i].e.seq > seen,
+				  &s->exit[i]);
+		if (irq)
+			j++;
+		else
+			i++;
 	}
 }
 

@@ -34,6 +34,28 @@ static void take_exits(struct snapshot *s, const struct stepper *st)
 	}
 }
 
+/* The PICs now, and the interrupts steps took (chapter 6 on). */
+static void take_irqs(struct snapshot *s, const struct stepper *st)
+{
+	uint64_t first = st->nirqs > STEP_IRQS ? st->nirqs - STEP_IRQS : 0;
+
+	s->irq_on = st->irqchip && irq_state_read(st->v, &s->irq) == 0;
+	s->nirqs = st->nirqs;
+	s->nshown = 0;
+	for (uint64_t n = first; n < st->nirqs; n++) {
+		struct snap_irq *x = &s->irqs[s->nshown++];
+
+		x->t = st->irqs[n % STEP_IRQS];
+		x->n = n + 1;
+		image_addr_name(st->v->rec->image, x->t.rip, x->where,
+				sizeof(x->where));
+		x->handler[0] = '\0';
+		if (x->t.handler_ok)
+			image_addr_name(st->v->rec->image, x->t.handler,
+					x->handler, sizeof(x->handler));
+	}
+}
+
 /* pt_walk_print() writes for a FILE: catch its lines in memory. */
 static void take_walk(struct snapshot *s, struct vcpu *v)
 {
@@ -139,6 +161,7 @@ void snapshot_take(struct snapshot *s, const struct snap_source *src)
 			 sizeof(s->breaks) - strlen(s->breaks),
 			 "  (c, n: by single steps)");
 	take_exits(s, st);
+	take_irqs(s, st);
 	s->stats = st->v->rec->stats;
 	take_memory(s, src);
 	take_console(s, src->console_fd);

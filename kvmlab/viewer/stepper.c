@@ -25,6 +25,8 @@
 
 #define OP_HLT	  0xf4
 #define RFLAGS_TF (1u << 8) /* trap flag: single-step (SDM Vol. 1, 3.4.3) */
+/* The longest a step waits in HLT for the PICs to request an interrupt. */
+#define WAIT_NS	  1000000000ull
 
 /* A tick while the guest runs: keep the run time current (a redraw
  * shows rates), then ask the hook whether to stop. */
@@ -74,8 +76,13 @@ static int set_debug(struct stepper *s, bool single)
 
 int stepper_init(struct stepper *s, struct vcpu *v)
 {
+	struct irq_state irqs;
+
 	memset(s, 0, sizeof(*s));
 	s->v = v;
+	/* KVM's PICs answer from chapter 6 on; before, KVM_GET_IRQCHIP
+	 * fails with ENXIO and the viewer shows nothing of interrupts. */
+	s->irqchip = irq_state_read(v, &irqs) == 0;
 	s->why = STOP_START;
 	snprintf(s->why_text, sizeof(s->why_text),
 		 "stopped at the first instruction");
@@ -159,6 +166,87 @@ static int run_one(struct stepper *s, const struct run_hooks *h,
 	return st;
 }
 
+/* ---- interrupts (chapter 6 on) ------------------------------------------ */
+
+/*
+ * The CPU sleeps in HLT with IF set: the next interrupt wakes it.  Poll
+ * the PICs until they request one (at most WAIT_NS: something else, an
+ * NMI, may wake it instead, within the step), so that the step starts
+ * with the request in IRR, where irq_taken_during() sees it go.  True
+ * when `h` said stop.
+ */
+static bool wait_request(struct stepper *s, const struct run_hooks *h,
+			 struct irq_state *st)
+{
+	const struct timespec ms = {0, 1000000};
+	uint64_t start = now_ns(), last = start;
+
+	while (irq_next(st) < 0 && !(st->ev_ok && st->ev.interrupt.injected)) {
+		uint64_t now = now_ns();
+
+		if (now - start >= WAIT_NS)
+			break;
+		if (h && now - last >= h->tick_ms * 1000000ull) {
+			last = now;
+			if (tick(s, h))
+				return true;
+		}
+		nanosleep(&ms, NULL);
+		if (irq_state_read(s->v, st))
+			break;
+	}
+	return false;
+}
+
+/* Keep the interrupts a step took, in the order it took them. */
+static void took(struct stepper *s, const struct irq_state *before,
+		 const struct irq_state *after, uint16_t bits, uint64_t rip,
+		 const struct kvm_sregs *sr, uint64_t exits)
+{
+	uint8_t order[IRQ_LINES];
+	unsigned n = irq_order(bits, after, order);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct irq_taken *t = &s->irqs[s->nirqs++ % STEP_IRQS];
+
+		memset(t, 0, sizeof(*t));
+		t->after = exits;
+		t->rip = rip;
+		t->irq = order[i];
+		t->vector = (uint8_t)irq_vector(before, order[i]);
+		t->in_service = IRQ_BITS(after, isr) & 1u << order[i];
+		t->handler_ok = irq_handler(s->v, sr, t->vector, &t->handler);
+	}
+	s->took += n;
+}
+
+/* run_one(), and with an irqchip, whether the CPU took an interrupt. */
+static int watched_run(struct stepper *s, const struct kvm_regs *r,
+		       const struct kvm_sregs *sr, const struct run_hooks *h,
+		       struct exit_info *e, bool *paused)
+{
+	struct irq_state before, after;
+	uint64_t exits = s->v->exits;
+	bool if_on = r->rflags & RFLAGS_IF;
+	uint16_t taken;
+	int st;
+
+	if (!s->irqchip || irq_state_read(s->v, &before))
+		return run_one(s, h, e, paused);
+	if (before.halted && if_on && wait_request(s, h, &before)) {
+		*paused = true;
+		return VCPU_INTERRUPTED;
+	}
+	st = run_one(s, h, e, paused);
+	if (irq_state_read(s->v, &after))
+		return st;
+	s->asleep = after.halted;
+	taken = irq_taken_during(&before, &after, if_on);
+	if (taken)
+		took(s, &before, &after, taken, linear_rip(r, sr), sr, exits);
+	return st;
+}
+
 /*
  * Run one instruction from state (r, sr).  Returns vcpu_step()'s value;
  * *paused when the tick asked to stop before the instruction ran.
@@ -181,9 +269,10 @@ static int step_once(struct stepper *s, struct kvm_regs *r,
 
 	*paused = false;
 	memset(e, 0, sizeof(*e));
-	if (n && code[0] == OP_HLT)
+	/* Under an irqchip HLT is a sleep that KVM handles. */
+	if (n && code[0] == OP_HLT && !s->irqchip)
 		return halt_exit(s, r, e);
-	st = run_one(s, h, e, paused);
+	st = watched_run(s, r, sr, h, e, paused);
 	if (!movss || st != VCPU_DEBUG_STOP)
 		return st;
 	if (read_state(s, r, &now))
@@ -279,6 +368,52 @@ static void stop_paused(struct stepper *s)
 	snprintf(s->why_text, sizeof(s->why_text), "paused");
 }
 
+/* The step took an interrupt: say which, and where it left the CPU. */
+static void describe_irq(struct stepper *s, const struct exit_info *e)
+{
+	const struct irq_taken *t = &s->irqs[(s->nirqs - 1) % STEP_IRQS];
+	const char *name = irq_line_name(t->irq);
+	bool made = e->seq && e->reason != KVM_EXIT_DEBUG;
+	struct kvm_regs r;
+	struct kvm_sregs sr;
+	char irq[64], what[128];
+
+	/* Two in one step: the exit log has both, the title the last. */
+	if (s->took > 1)
+		snprintf(irq, sizeof(irq), "%u interrupts, the last", s->took);
+	else
+		snprintf(irq, sizeof(irq), "interrupt");
+	snprintf(irq + strlen(irq), sizeof(irq) - strlen(irq),
+		 " IRQ %u (%s%svector %u)", t->irq, name ? name : "",
+		 name ? ", " : "", t->vector);
+	what[0] = '\0';
+	if (made)
+		describe_exit(s, e, what, sizeof(what));
+	if (t->handler_ok && vcpu_get_regs(s->v, &r) == 0 &&
+	    vcpu_get_sregs(s->v, &sr) == 0 && linear_rip(&r, &sr) == t->handler)
+		snprintf(s->why_text, sizeof(s->why_text), "%s: at its handler",
+			 irq);
+	else if (t->in_service)
+		snprintf(s->why_text, sizeof(s->why_text), "%s: %s%s", irq,
+			 made ? "its handler made " : "in its handler", what);
+	else
+		snprintf(s->why_text, sizeof(s->why_text),
+			 "%s, then one instruction%s%s", irq,
+			 made ? ", which made " : "", what);
+}
+
+/* The step ended in HLT under an irqchip: say what wakes the CPU. */
+static void describe_sleep(struct stepper *s)
+{
+	struct kvm_regs r;
+	bool if_on = vcpu_get_regs(s->v, &r) == 0 && r.rflags & RFLAGS_IF;
+
+	snprintf(s->why_text, sizeof(s->why_text), "%s",
+		 if_on ? "asleep in HLT until an interrupt: s takes it"
+		       : "asleep in HLT with IF=0: only an NMI wakes it (p "
+			 "pauses)");
+}
+
 static bool refuse_if_ended(struct stepper *s)
 {
 	if (!s->ended)
@@ -288,7 +423,7 @@ static bool refuse_if_ended(struct stepper *s)
 	return true;
 }
 
-void stepper_step(struct stepper *s)
+void stepper_step(struct stepper *s, const struct run_hooks *h)
 {
 	struct kvm_regs r;
 	struct kvm_sregs sr;
@@ -301,7 +436,26 @@ void stepper_step(struct stepper *s)
 	if (refuse_if_ended(s) || read_state(s, &r, &sr))
 		return;
 	before = cpu_class_of(&sr);
-	st = step_once(s, &r, &sr, NULL, &e, &paused);
+	s->took = 0;
+	s->asleep = false;
+	/* Only under an irqchip can a step wait (for an interrupt, in HLT):
+	 * then it keeps time and listens to `h` as a run does. */
+	if (!s->irqchip)
+		h = NULL;
+	if (h) {
+		s->run_start = now_ns();
+		guestdbg_tick_arm(s->v->run, h->tick_ms);
+	}
+	st = step_once(s, &r, &sr, h, &e, &paused);
+	if (h) {
+		guestdbg_tick_disarm(s->v->run);
+		s->run_ns += now_ns() - s->run_start;
+		s->run_start = 0;
+	}
+	if (paused) {
+		stop_paused(s);
+		return;
+	}
 	/*
 	 * Only steps the student asked for are counted: how many
 	 * instructions a run by single steps takes depends on the KVM (a
@@ -327,6 +481,10 @@ void stepper_step(struct stepper *s)
 		snprintf(s->why_text, sizeof(s->why_text),
 			 "one instruction: %s -> %s", cpu_class_name(before),
 			 cpu_class_name(cpu_class_of(&sr)));
+	if (s->took)
+		describe_irq(s, &e);
+	else if (s->asleep)
+		describe_sleep(s);
 }
 
 /* With breakpoints or break-on-mode armed: single steps, comparing RIP

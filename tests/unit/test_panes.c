@@ -6,7 +6,8 @@
  * values carry '*', rows stay in fixed columns, the exit log shows the
  * newest exits last, pages and help switch, the wide layout shows every
  * pane, headless frames show no rates, guest text cannot reach the
- * terminal as control characters.
+ * terminal as control characters, and interrupts (chapter 6) show only
+ * where the VM has an irqchip, in two lines and in the exit log.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -290,6 +291,104 @@ static void test_sizes(void **state)
 	assert_int_equal(find("[1 cpu]"), -1);
 }
 
+/* Chapter 6: the PICs as its guest sets them up, the timer requesting. */
+static void irq_view(void)
+{
+	struct snapshot *s = &v.cur;
+
+	long_mode_view();
+	s->irq_on = true;
+	s->irq.pic[0] = (struct irqchip_pic){
+	    .irr = 0x01, .isr = 0x10, .imr = 0xea, .vector_base = 32};
+	s->irq.pic[1] = (struct irqchip_pic){.imr = 0xff, .vector_base = 40};
+	s->irq.ev_ok = true;
+	s->irq.halted = true;
+	v.prev = v.cur;
+}
+
+static void test_irq_pane(void **state)
+{
+	(void)state;
+	/* Chapters 1-5: no irqchip, nothing of it on any screen. */
+	long_mode_view();
+	render(80, 24);
+	assert_int_equal(find("irq  "), -1);
+	assert_int_equal(find("pic  "), -1);
+	render(160, 45);
+	assert_int_equal(find("-- interrupts "), -1);
+	v.help = true;
+	render(80, 24);
+	assert_int_equal(find("irq, pic: RFLAGS.IF"), -1);
+	/* Chapter 6: two lines under the breaks, exits still below. */
+	irq_view();
+	v.help = true;
+	render(80, 24);
+	assert_true(find("irq, pic: RFLAGS.IF") > 0);
+	v.help = false;
+	render(80, 24);
+	assert_int_equal(find("irq  IF=1  vectors 32-39 40-47  shadow -  nmi "
+			      "-  injecting -  asleep in HLT"),
+			 find("breaks ") + 1);
+	assert_int_equal(
+	    find("pic  IRR 0001 0 timer  ISR 0010 4 COM1  IMR ffea unmasked "
+		 "0 2 4"),
+	    find("breaks ") + 2);
+	assert_true(find("20 IO       out port 0x3f8") > find("pic  "));
+	for (int y = 0; y < 24; y++)
+		assert_true(strlen(row(y)) <= 80);
+	/* IF from RFLAGS; what changed since the last stop is marked. */
+	v.have_prev = true;
+	v.cur.regs.rflags = 0x46;
+	v.cur.irq.halted = false;
+	v.cur.irq.ev.interrupt.shadow = KVM_X86_SHADOW_INT_STI;
+	v.cur.irq.pic[0].irr = 0;
+	render(80, 24);
+	assert_true(find("irq  IF=0  vectors 32-39 40-47  shadow sti  nmi -") >
+		    0);
+	assert_true(find("pic  IRR*0000 -  ISR 0010 4 COM1") > 0);
+	/* Wide: a pane of its own in the left column. */
+	render(160, 45);
+	assert_true(find("-- interrupts ") > find("-- breaks "));
+	assert_true(find("pic  IRR*0000") > find("-- interrupts "));
+}
+
+/* Interrupts steps took go into the exit log between the exits. */
+static void test_irq_history(void **state)
+{
+	struct snap_irq *x = &v.cur.irqs[0];
+
+	(void)state;
+	irq_view();
+	x->t = (struct irq_taken){.after = 19,
+				  .rip = 0x100b37,
+				  .handler = 0x101b81,
+				  .handler_ok = true,
+				  .irq = 0,
+				  .vector = 32};
+	x->n = 1;
+	snprintf(x->where, sizeof(x->where), "0x100b37 <uart_irq_getc+28>");
+	snprintf(x->handler, sizeof(x->handler), "0x101b81 <isr32>");
+	v.cur.nshown = 1;
+	v.cur.nirqs = 1;
+	v.have_prev = true;
+	render(80, 24);
+	assert_int_equal(find("*     - IRQ 0    timer, vector 32 -> 0x101b81 "
+			      "<isr32>  0x100b37 <uart_irq_getc+2"),
+			 find("19 IO       out port") + 1);
+	assert_int_equal(find("20 IO       out port"),
+			 find("- IRQ 0    timer") + 1);
+	/* Seen at the last stop: no longer marked; the newest last. */
+	v.prev.nirqs = 1;
+	x->t.after = 20;
+	render(80, 24);
+	assert_true(find("      - IRQ 0    timer") > find("20 IO       out"));
+	/* Only interrupts: no "no exits yet". */
+	v.cur.nexits = 0;
+	render(80, 24);
+	assert_true(find("- IRQ 0") > 0);
+	assert_int_equal(find("no exits yet"), -1);
+}
+
 static void test_grid(void **state)
 {
 	struct grid t;
@@ -321,6 +420,8 @@ int main(void)
 	    cmocka_unit_test(test_memory_and_console),
 	    cmocka_unit_test(test_pages_help_prompt),
 	    cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_irq_pane),
+	    cmocka_unit_test(test_irq_history),
 	    cmocka_unit_test(test_grid),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,8 @@
  * Unit tests of what the register viewer parses and where it stops, no KVM
  * needed: exit filters, breakpoints and hex input (kvmlab/viewer/breaks.c),
  * the length of a MOV SS to step over (kvmlab/kvm/guestdbg.c), key
- * scripts (kvmlab/cli/keys.c) and symbol files (kvmlab/load/symfile.c).
+ * scripts (kvmlab/cli/keys.c), symbol files (kvmlab/load/symfile.c), and
+ * the PIC states in which a step took an interrupt (kvmlab/viewer/irqs.c).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -21,6 +22,7 @@
 #include "kvmlab/kvm/guestdbg.h"
 #include "kvmlab/load/symfile.h"
 #include "kvmlab/viewer/breaks.h"
+#include "kvmlab/viewer/irqs.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -312,6 +314,142 @@ static void test_symfile(void **state)
 	assert_int_equal(symfile_load("/nonexistent/x.sym", &img), -ENOENT);
 }
 
+/* PICs as chapter 6's guest leaves them: vectors 32-47, IRQ 0, 2, 4 open. */
+static struct irq_state pics(uint16_t irr, uint16_t isr)
+{
+	struct irq_state s;
+
+	memset(&s, 0, sizeof(s));
+	s.pic[0] = (struct irqchip_pic){.irr = (uint8_t)irr,
+					.isr = (uint8_t)isr,
+					.imr = 0xea,
+					.elcr = 0x10,
+					.vector_base = 32};
+	s.pic[1] = (struct irqchip_pic){.irr = (uint8_t)(irr >> 8),
+					.isr = (uint8_t)(isr >> 8),
+					.imr = 0xff,
+					.vector_base = 40};
+	s.ev_ok = true;
+	return s;
+}
+
+/* What the PICs hand the CPU next: priority, masks, in service, cascade. */
+static void test_irq_next(void **state)
+{
+	struct irq_state s = pics(0x0011, 0);
+
+	(void)state;
+	assert_int_equal(irq_next(&s), 0); /* IRQ 0 before IRQ 4 */
+	s = pics(0x0010, 0);
+	assert_int_equal(irq_next(&s), 4);
+	assert_int_equal(irq_vector(&s, 4), 36);
+	assert_int_equal(irq_vector(&s, 9), 41);
+	s = pics(0x0012, 0); /* IRQ 1 is masked */
+	assert_int_equal(irq_next(&s), 4);
+	s = pics(0x0010, 0x0001); /* the timer's handler runs: 4 waits */
+	assert_int_equal(irq_next(&s), -1);
+	s = pics(0x0001, 0x0010); /* ... but 0 goes before 4 */
+	assert_int_equal(irq_next(&s), 0);
+	s = pics(0x0000, 0);
+	assert_int_equal(irq_next(&s), -1);
+	/* The slave's IRQ 9 reaches the CPU through the master's IRQ 2. */
+	s = pics(0x0204, 0);
+	s.pic[1].imr = 0xfd;
+	assert_int_equal(irq_next(&s), 9);
+	s.pic[1].imr = 0xff;
+	assert_int_equal(irq_next(&s), -1);
+}
+
+/* Which interrupt a step took, from the PICs before and after it. */
+static void test_irq_taken(void **state)
+{
+	struct irq_state before, after;
+	uint8_t order[IRQ_LINES];
+
+	(void)state;
+	/* The timer's request acknowledged, its handler done: IRR cleared. */
+	before = pics(0x0001, 0);
+	after = pics(0x0000, 0);
+	assert_int_equal(irq_taken_during(&before, &after, true), 0x0001);
+	/* Not with IF clear, nor in the shadow of STI. */
+	assert_int_equal(irq_taken_during(&before, &after, false), 0);
+	before.ev.interrupt.shadow = KVM_X86_SHADOW_INT_STI;
+	assert_int_equal(irq_taken_during(&before, &after, true), 0);
+	/* A request still there was not taken (KVM_GUESTDBG_BLOCKIRQ). */
+	before = pics(0x0001, 0);
+	assert_int_equal(irq_taken_during(&before, &before, true), 0);
+	/* The UART's: in service after the step, whatever IF said. */
+	before = pics(0x0010, 0);
+	after = pics(0x0010, 0x0010);
+	assert_int_equal(irq_taken_during(&before, &after, true), 0x0010);
+	assert_int_equal(irq_taken_during(&before, &after, false), 0x0010);
+	/* Both in one step: the timer's handler ran through, then the
+	 * UART's stopped at its first exit.  The finished one comes first. */
+	before = pics(0x0011, 0);
+	after = pics(0x0010, 0x0010);
+	assert_int_equal(irq_taken_during(&before, &after, true), 0x0011);
+	assert_int_equal(irq_order(0x0011, &after, order), 2);
+	assert_int_equal(order[0], 0);
+	assert_int_equal(order[1], 4);
+	/* The slave's IRQ 9: the master's cascade bit is not an IRQ. */
+	before = pics(0, 0);
+	after = pics(0, 0x0204);
+	assert_int_equal(irq_taken_during(&before, &after, true), 0x0200);
+	/* KVM had acknowledged vector 36 and was injecting it. */
+	before = pics(0, 0x0010);
+	before.ev.interrupt.injected = 1;
+	before.ev.interrupt.nr = 36;
+	after = pics(0, 0x0010);
+	assert_int_equal(irq_taken_during(&before, &after, false), 0x0010);
+	/* Nothing happened. */
+	before = after = pics(0, 0);
+	assert_int_equal(irq_taken_during(&before, &after, true), 0);
+}
+
+static void test_irq_names(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(irq_list(0x0011, true, buf, sizeof(buf)),
+			    "0 timer, 4 COM1");
+	assert_string_equal(irq_list(0x00e1, true, buf, sizeof(buf)),
+			    "0 timer, 5-7");
+	assert_string_equal(irq_list(0x0060, true, buf, sizeof(buf)), "5, 6");
+	assert_string_equal(irq_list(0x0015, false, buf, sizeof(buf)), "0 2 4");
+	assert_string_equal(irq_list(0xffea, false, buf, sizeof(buf)),
+			    "1 3 5-15");
+	assert_string_equal(irq_list(0, true, buf, sizeof(buf)), "-");
+	assert_string_equal(irq_list(0x0011, true, buf, 5), "0 ti");
+	assert_string_equal(irq_shadow_name(0), "-");
+	assert_string_equal(irq_shadow_name(KVM_X86_SHADOW_INT_STI), "sti");
+	assert_string_equal(irq_shadow_name(KVM_X86_SHADOW_INT_MOV_SS),
+			    "mov ss");
+	assert_null(irq_line_name(1));
+}
+
+/* Where an IDT entry sends the CPU (SDM Vol. 3A, 6.11, 6.14.1). */
+static void test_irq_gate(void **state)
+{
+	/* 64-bit interrupt gate to 0x101b81, selector 0x08. */
+	static const uint8_t gate64[16] = {0x81, 0x1b, 0x08, 0x00, 0x00, 0x8e,
+					   0x10, 0x00, 0x00, 0x00, 0x00, 0x00};
+	static const uint8_t gate32[8] = {0x34, 0x12, 0x08, 0x00,
+					  0x00, 0x8e, 0x10, 0x00};
+	static const uint8_t ivt[4] = {0x53, 0xff, 0x00, 0xf0};
+	uint8_t absent[16] = {0x81, 0x1b, 0x08, 0x00, 0x00, 0x0e};
+	uint64_t t = 0;
+
+	(void)state;
+	assert_true(irq_gate_decode(gate64, 16, &t));
+	assert_int_equal(t, 0x101b81);
+	assert_true(irq_gate_decode(gate32, 8, &t));
+	assert_int_equal(t, 0x101234);
+	assert_true(irq_gate_decode(ivt, 4, &t));
+	assert_int_equal(t, 0xfff53);
+	assert_false(irq_gate_decode(absent, 16, &t));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +460,10 @@ int main(void)
 	    cmocka_unit_test(test_movss_length),
 	    cmocka_unit_test(test_keys),
 	    cmocka_unit_test(test_symfile),
+	    cmocka_unit_test(test_irq_next),
+	    cmocka_unit_test(test_irq_taken),
+	    cmocka_unit_test(test_irq_names),
+	    cmocka_unit_test(test_irq_gate),
 	};
 
 	return cmocka_run_group_tests_name("viewer", tests, NULL, NULL);

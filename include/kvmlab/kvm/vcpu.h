@@ -64,6 +64,14 @@ int vcpu_get_regs(struct vcpu *v, struct kvm_regs *r);
 int vcpu_set_regs(struct vcpu *v, const struct kvm_regs *r);
 int vcpu_get_sregs(struct vcpu *v, struct kvm_sregs *s);
 int vcpu_set_sregs(struct vcpu *v, const struct kvm_sregs *s);
+/*
+ * What a debugger shows of interrupts (the viewer, chapter 6):
+ * KVM_GET_VCPU_EVENTS (an interrupt being injected, the STI or MOV SS
+ * shadow, a pending NMI) and KVM_GET_MP_STATE (KVM_MP_STATE_HALTED: the
+ * vCPU sleeps in HLT inside the kernel).  Same checked wrappers.
+ */
+int vcpu_get_events(struct vcpu *v, struct kvm_vcpu_events *ev);
+int vcpu_get_mp_state(struct vcpu *v, struct kvm_mp_state *mp);
 
 /*
  * Ask the running loop to stop with `status`.  It is the stop callback a

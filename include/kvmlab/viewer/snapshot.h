@@ -33,6 +33,14 @@ struct snap_exit {
 	char where[64]; /* "0x1008 <next+1>" */
 };
 
+/* An interrupt taken during a step, for the exit log (chapter 6 on). */
+struct snap_irq {
+	struct irq_taken t;
+	uint64_t n;	  /* 1 for the first the stepper saw */
+	char where[64];	  /* "0x100b37 <uart_irq_getc+28>" */
+	char handler[64]; /* "0x101b81 <isr32>", or "" if unreadable */
+};
+
 struct snapshot {
 	bool regs_ok; /* KVM_GET_REGS/SREGS worked */
 	struct kvm_regs regs;
@@ -53,6 +61,15 @@ struct snapshot {
 	struct snap_exit exit[SNAP_EXITS]; /* oldest first */
 	unsigned nexits;
 	struct stats stats;
+
+	/* Chapter 6 on, with an in-kernel irqchip (irq_on; else nothing of
+	 * this is shown): the PICs and the vCPU's events, and the
+	 * interrupts single steps took, oldest first, of nirqs in all. */
+	bool irq_on;
+	struct irq_state irq;
+	struct snap_irq irqs[STEP_IRQS]; /* as many as the stepper keeps */
+	unsigned nshown;
+	uint64_t nirqs;
 
 	/* The memory view: a guest-physical or a guest-virtual address. */
 	bool mem_on, mem_virtual, mem_mapped;

@@ -26,6 +26,27 @@
  *     3A, 6.8.3); kvm-pvm does not.  The stepper steps MOV SS together
  *     with the next instruction on every KVM.
  *
+ * With KVM's in-kernel PICs (chapter 6) interrupts arrive while stepping:
+ *
+ *   - KVM injects a pending interrupt when a step enters the guest.
+ *     KVM_GUESTDBG_BLOCKIRQ (where KVM_CAP_SET_GUEST_DEBUG2 lists it)
+ *     would hold interrupts back while stepping; the stepper does not set
+ *     it: seeing them arrive is chapter 6's lesson.
+ *   - Delivering an interrupt clears TF, as an exception does, so what a
+ *     step shows depends on the KVM.  In the emulated machine (AMD-V,
+ *     measured) the handler runs unstepped: up to its first exit (the
+ *     UART handler's read of IIR), or, for the timer's handler, which
+ *     makes none, through its IRET, and the step ends after the
+ *     instruction it interrupted.  Where KVM stops at the handler's first
+ *     instruction instead, a guest whose timer is due at every step lands
+ *     in the timer's handler at every step: expected, and the thing to
+ *     see.  Either way the stepper finds the interrupt in the PICs
+ *     (irqs.h) and keeps it for the exit log.
+ *   - HLT is a sleep, not the end: KVM keeps the vCPU in the kernel until
+ *     an interrupt.  A step from there first waits for the PICs to
+ *     request one (the hooks can pause the wait), so the step takes the
+ *     interrupt that wakes the CPU and the PICs show which it was.
+ *
  * Breakpoint addresses are linear addresses (CS.base + RIP); in kvmlab's
  * guests they are the addresses in the symbol table.
  */
@@ -41,6 +62,9 @@
 #include "kvmlab/exits/exits.h"
 #include "kvmlab/kvm/vcpu.h"
 #include "kvmlab/viewer/breaks.h"
+#include "kvmlab/viewer/irqs.h"
+
+#define STEP_IRQS 64 /* interrupts kept for the exit log */
 
 /* Why the last command stopped. */
 enum stop_why {
@@ -67,8 +91,21 @@ struct stepper {
 	enum stop_why why;
 	char why_text[256]; /* "breakpoint 1 at 0x100071 <page_fault>" */
 
-	/* Internal: an IO exit to complete. */
+	/*
+	 * With an in-kernel irqchip (chapter 6 on), each single step
+	 * compares the PICs before and after it and keeps the interrupts
+	 * the CPU took: a ring of the newest STEP_IRQS, irqs[(nirqs - 1) %
+	 * STEP_IRQS] the last.  Runs at full speed see none.
+	 */
+	bool irqchip;
+	struct irq_taken irqs[STEP_IRQS];
+	uint64_t nirqs;
+
+	/* Internal: an IO exit to complete; interrupts the last step took;
+	 * the vCPU asleep in HLT after it. */
 	bool pending_io;
+	unsigned took;
+	bool asleep;
 };
 
 /* Hooks for long runs: tick() every `tick_ms` while the guest runs; a
@@ -83,8 +120,12 @@ struct run_hooks {
  * instruction.  0 or -errno from KVM_SET_GUEST_DEBUG (reported). */
 int stepper_init(struct stepper *s, struct vcpu *v);
 
-/* Run one instruction (or recognise HLT).  Sets why/why_text. */
-void stepper_step(struct stepper *s);
+/*
+ * Run one instruction (or recognise HLT).  Sets why/why_text.  A step
+ * that waits, from a CPU asleep in HLT (chapter 6), calls `h` as a run
+ * does and stops when it says so (STOP_PAUSE); `h` may be NULL.
+ */
+void stepper_step(struct stepper *s, const struct run_hooks *h);
 /* Run until the next exit (`to_exit`) or freely until a breakpoint, the
  * exit filter, a mode change (both by single steps), the end, or
  * hooks->tick says stop. */
