@@ -277,12 +277,15 @@ void ring_console_print_stats(const struct ring_console *c, FILE *out)
 	else
 		fprintf(out, "ring console: no ring");
 	fprintf(out,
-		"; %" PRIu64 " bytes drained: %" PRIu64
-		" by the I/O thread (%" PRIu64 " doorbells), %" PRIu64
+		"; %" PRIu64 " bytes in %" PRIu64 " drains: %" PRIu64
+		" by the I/O thread (%" PRIu64 " doorbells seen), %" PRIu64
 		" by HC_RING_FLUSH, %" PRIu64 " at doorbell exits, %" PRIu64
-		" at the end (%" PRIu64 " found it empty); %" PRIu64
+		" at the end; %" PRIu64 " found it empty; %" PRIu64
 		" setup%s, %" PRIu64 " broken\n",
-		c->bytes, c->thread_drains, c->notifies, c->flush_drains,
-		c->exit_drains, c->stop_drains, c->idle, c->setups,
-		c->setups == 1 ? "" : "s", c->breaks);
+		c->bytes,
+		c->thread_drains + c->flush_drains + c->exit_drains +
+		    c->stop_drains,
+		c->thread_drains, c->notifies, c->flush_drains, c->exit_drains,
+		c->stop_drains, c->idle, c->setups, c->setups == 1 ? "" : "s",
+		c->breaks);
 }

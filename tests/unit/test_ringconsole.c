@@ -396,10 +396,10 @@ static void test_print_stats(void **state)
 	ring_console_print_stats(&f->rc, out);
 	fclose(out);
 	assert_string_equal(line,
-			    "ring console: 256-byte ring at 0x1000; 3 bytes "
-			    "drained: 1 by the I/O thread (3 doorbells), 0 by "
-			    "HC_RING_FLUSH, 0 at doorbell exits, 0 at the end "
-			    "(1 found it empty); 1 setup, 0 broken\n");
+			    "ring console: 256-byte ring at 0x1000; 3 bytes in "
+			    "1 drains: 1 by the I/O thread (3 doorbells seen), "
+			    "0 by HC_RING_FLUSH, 0 at doorbell exits, 0 at the "
+			    "end; 1 found it empty; 1 setup, 0 broken\n");
 	free(line);
 }
 

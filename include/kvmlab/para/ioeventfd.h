@@ -37,8 +37,9 @@ struct ioeventfd {
 	/* Called on the I/O thread: `count` OUTs matched since last time. */
 	void (*fired)(void *opaque, uint64_t count);
 	void *opaque;
-	uint64_t signals; /* OUTs KVM matched, as the counter told */
+	uint64_t signals; /* OUTs KVM matched, as the thread read them */
 	uint64_t reads;	  /* times the I/O thread found the counter set */
+	uint64_t unread;  /* OUTs matched that it never read: at close */
 };
 
 /*
@@ -54,12 +55,16 @@ int ioeventfd_init(struct ioeventfd *e, struct vm *vm, uint16_t port,
 		   uint32_t width, struct iothread *io, const char *name,
 		   void (*fired)(void *opaque, uint64_t count), void *opaque);
 
-/* Unregister (KVM_IOEVENTFD_FLAG_DEASSIGN) and close the eventfd.  After
- * iothread_stop(): the thread must no longer wait on it. */
+/* Unregister (KVM_IOEVENTFD_FLAG_DEASSIGN), count what is left in the
+ * counter as `unread`, close the eventfd.  After iothread_stop(): the
+ * thread must no longer wait on it. */
 void ioeventfd_close(struct ioeventfd *e);
 
-/* For --stats: "ioeventfd port 0x510 (4-byte OUTs): 200 matched in the
- * kernel, read 37 times by the I/O thread", or why there is none. */
+/*
+ * For --stats, after ioeventfd_close(): "ioeventfd port 0x510 (4-byte
+ * OUTs): 201 matched in the kernel: 198 seen by the I/O thread in 137
+ * reads, 3 still unread at the end", or that there is none.
+ */
 void ioeventfd_print_stats(const struct ioeventfd *e, FILE *out);
 
 #endif

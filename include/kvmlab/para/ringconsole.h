@@ -46,9 +46,9 @@ struct ring_console {
 	uint32_t cons; /* the consumer index, the VMM's own copy */
 
 	/* Counters, for --stats and the tests. */
-	uint64_t setups;   /* rings registered */
-	uint64_t bytes;	   /* bytes drained to `out` */
-	uint64_t notifies; /* doorbells KVM signalled through the eventfd */
+	uint64_t setups;	/* rings registered */
+	uint64_t bytes;		/* bytes drained to `out` */
+	uint64_t notifies;	/* doorbells the I/O thread saw (eventfd) */
 	uint64_t thread_drains; /* I/O thread wake-ups that drained */
 	uint64_t flush_drains;	/* HC_RING_FLUSH calls that drained */
 	uint64_t exit_drains;	/* doorbells that exited to the VMM */
@@ -102,10 +102,11 @@ uint64_t ring_console_bytes(struct ring_console *c);
 
 /*
  * For --stats: one line, such as
- *   "ring console: 4096-byte ring at 0x104000; 12800 bytes drained: 197
- *    by the I/O thread (200 doorbells), 1 by HC_RING_FLUSH, 0 at doorbell
- *    exits, 0 at the end (3 found it empty); 1 setup, 0 broken"
- * (on one line).
+ *   "ring console: 4096-byte ring at 0x104000; 12800 bytes in 138
+ *    drains: 137 by the I/O thread (198 doorbells seen), 1 by
+ *    HC_RING_FLUSH, 0 at doorbell exits, 0 at the end; 3 found it
+ *    empty; 1 setup, 0 broken"
+ * (on one line): a drain counts where it printed something.
  */
 void ring_console_print_stats(const struct ring_console *c, FILE *out);
 
