@@ -130,6 +130,12 @@ void uart_irq_start(struct uart *u, unsigned irq)
 	uart_set_reg(u, IER, ier);
 	/* OUT2 gates the chip's interrupt output onto the bus. */
 	uart_set_reg(u, MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
+	/*
+	 * A modem-status interrupt tells of a change; a line that was down
+	 * before we looked (no input at all) never changes.  So look once.
+	 */
+	if (!(uart_reg(u, MSR) & MSR_DCD))
+		hung_up = true;
 }
 
 /* Ask for THR-empty interrupts: with THR empty, one comes at once. */
