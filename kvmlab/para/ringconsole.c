@@ -19,6 +19,7 @@
 #include "abi/pvring.h"
 #include "kvmlab/base/log.h"
 #include "kvmlab/para/ringconsole.h"
+#include "labs/exercise.h"
 
 /* Lines logged before the console only counts (as the dispatcher). */
 #define WARN_MAX 16
@@ -89,8 +90,6 @@ static int64_t break_ring(struct ring_console *c, struct pvring *r,
 static int64_t drain(struct ring_console *c, uint64_t *counter)
 {
 	struct pvring *r;
-	const uint8_t *data;
-	uint32_t prod, fill, at, first;
 
 	if (!c->active)
 		return HC_EINVAL;
@@ -99,6 +98,11 @@ static int64_t drain(struct ring_console *c, uint64_t *counter)
 	r = ring_at(c);
 	if (!r) /* RAM does not move; but check, as everywhere */
 		return break_ring(c, NULL, c->cons);
+		/* EXERCISE ch07-ring-drain: read what the guest produced, trust nothing */
+#ifndef KVMLAB_STUBS
+	const uint8_t *data;
+	uint32_t prod, fill, at, first;
+
 	/* Acquire: the bytes up to prod are there once prod is. */
 	prod = __atomic_load_n(&r->prod, __ATOMIC_ACQUIRE);
 	fill = prod - c->cons; /* mod 2^32: right across the wrap */
@@ -123,6 +127,12 @@ static int64_t drain(struct ring_console *c, uint64_t *counter)
 	c->bytes += fill;
 	(*counter)++;
 	return fill;
+#else
+	(void)r;
+	(void)counter;
+	(void)break_ring;
+	exercise_todo("ch07-ring-drain", "exercises/07-paravirt/README.md");
+#endif /* END EXERCISE ch07-ring-drain */
 }
 
 /* HC_RING_SETUP: check the new ring whole, then take it as empty. */
@@ -132,6 +142,8 @@ static int64_t setup_call(void *opaque, uint64_t gpa, char *why, size_t len)
 	struct hc_ring_setup a;
 	struct pvring *r = NULL;
 
+	/* EXERCISE ch07-ring-setup: the block, the size, the ring: all checked */
+#ifndef KVMLAB_STUBS
 	if (guest_read(c->mem, gpa, &a, sizeof(a))) {
 		snprintf(why, len,
 			 "the %zu-byte block runs past the end of guest RAM "
@@ -165,6 +177,12 @@ static int64_t setup_call(void *opaque, uint64_t gpa, char *why, size_t len)
 			return HC_EFAULT;
 		}
 	}
+#else
+	(void)gpa;
+	(void)why;
+	(void)len;
+	exercise_todo("ch07-ring-setup", "exercises/07-paravirt/README.md");
+#endif /* END EXERCISE ch07-ring-setup */
 	pthread_mutex_lock(&c->lock);
 	/* The old ring's last bytes, before it is forgotten. */
 	drain(c, &c->flush_drains);
