@@ -252,12 +252,9 @@ struct ringt {
 	size_t nwant;
 };
 
-/* A ring of `size` bytes whose indices start at `start`, registered. */
-static void ring_open(struct ringt *t, uint32_t size, uint32_t start)
+/* A ring console on a guest RAM of the test's own, no ring yet. */
+static void ring_bare(struct ringt *t)
 {
-	struct hc_ring_setup a = {.ring = RING_AT, .size = size};
-	int64_t r;
-
 	memset(t, 0, sizeof(*t));
 	log_level = LOG_QUIET;
 	t->ram = calloc(1, RING_RAM);
@@ -270,13 +267,25 @@ static void ring_open(struct ringt *t, uint32_t size, uint32_t start)
 	check(ring_console_init(&t->c, &t->mem, t->out) == 0 &&
 		  ring_console_attach(&t->c, &t->hc) == 0,
 	      "cannot set up the ring console");
+}
+
+/*
+ * A ring of `size` bytes at RING_AT whose indices start at `start`,
+ * registered as HC_RING_SETUP leaves it, set from constants: the drain
+ * is graded without the ch07-ring-setup exercise, and the other way
+ * round.
+ */
+static void ring_open(struct ringt *t, uint32_t size, uint32_t start)
+{
+	ring_bare(t);
 	t->r = (struct pvring *)(t->ram + RING_AT);
 	t->data = t->ram + RING_AT + PVRING_DATA_OFF;
 	t->size = size;
-	t->prod = t->r->prod = start;
-	memcpy(t->ram + RING_BLOCK, &a, sizeof(a));
-	r = hypercall_dispatch(&t->hc, HC_RING_SETUP, RING_BLOCK);
-	check(r == 0, "HC_RING_SETUP returned %lld", (long long)r);
+	t->prod = t->r->prod = t->r->cons = start;
+	t->c.active = true;
+	t->c.gpa = RING_AT;
+	t->c.size = size;
+	t->c.cons = start;
 }
 
 static void ring_close(struct ringt *t)
@@ -423,16 +432,19 @@ static void ring_setup_good(void **state)
 {
 	struct ringt t;
 
+	/* No ring before: replacing one drains it (the other exercise). */
 	(void)state;
 	for (int i = 0; i < 20; i++) {
 		uint32_t size = 64u << (random32() % 11); /* to 64 KiB */
-		uint64_t room = RING_RAM - PVRING_DATA_OFF - size;
+		/* Anywhere from RING_AT on: clear of the block below it. */
+		uint64_t room = RING_RAM - PVRING_DATA_OFF - size - RING_AT;
 		uint64_t at =
-		    (random32() % (room / PVRING_ALIGN)) * PVRING_ALIGN;
+		    RING_AT +
+		    (random32() % (room / PVRING_ALIGN + 1)) * PVRING_ALIGN;
 		uint32_t start = random32();
 		int64_t r;
 
-		ring_open(&t, 64, 0);
+		ring_bare(&t);
 		((struct pvring *)(t.ram + at))->prod = start;
 		r = setup(&t, RING_BLOCK, at, size);
 		check(r == 0,
