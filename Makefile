@@ -122,12 +122,14 @@ $(BUILD)/bench: $(BENCH_OBJ) $(LIB)
 
 # Fuzz targets (libFuzzer), built by their test, tests/fuzz/run.sh, so that
 # `make` needs no clang.  $(LIB) is gcc's and uninstrumented: the sources a
-# target reaches are compiled into it with the fuzzer and the sanitizers.
+# target reaches are compiled into it with the fuzzer and the sanitizers
+# (exercise.c too: in a student tree, fdt.c's stubs call exercise_todo()).
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iinclude \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_HYPERCALL_SRC := tests/fuzz/fuzz_hypercall.c kvmlab/para/hypercall.c \
 	kvmlab/dev/board.c kvmlab/dev/bus.c kvmlab/dev/fdt.c \
-	kvmlab/base/log.c kvmlab/base/memory.c kvmlab/base/now.c
+	kvmlab/base/log.c kvmlab/base/memory.c kvmlab/base/now.c \
+	exercises/lib/exercise.c
 $(BUILD)/fuzz/fuzz_hypercall: $(FUZZ_HYPERCALL_SRC) \
 		$(wildcard include/*/*.h include/kvmlab/*/*.h)
 	$(quiet) FUZZ $@

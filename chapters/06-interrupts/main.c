@@ -79,16 +79,16 @@ static void input_room(void *opaque)
 
 /*
  * The UART, its interrupt line (IRQ 4) into KVM, and the I/O thread that
- * feeds it: stdin, unless the viewer (--tui) owns the terminal (then the
- * line is hung up from the start, as in chapter 4).
+ * feeds it: stdin, unless the viewer (--tui) owns the terminal.  Then no
+ * input is connected, but unlike chapter 4's polling monitor, which
+ * would spin, this one sleeps in HLT waiting for a key: the idle machine
+ * the viewer is there to watch, the timer's ticks waking it (q quits).
  */
 static int uart_wire(struct machine *m, enum kvmirq_mode mode, bool tui)
 {
 	int in_fd = tui ? -1 : STDIN_FILENO;
 
 	serial8250_init(&uart, stdout, in_fd);
-	if (tui)
-		serial8250_hang_up(&uart);
 	if (iothread_init(&io) ||
 	    kvmirq_init(&com1_irq, &m->vm, ABI_IRQ_COM1, mode, &io))
 		return -1;
