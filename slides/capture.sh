@@ -31,7 +31,7 @@ MISMATCH="NOT AS THIS DECK EXPECTS: the output lacks"
 
 rm -rf "$OUT"
 mkdir -p "$RUN/build"
-for f in ch01 ch02 ch03 ch04 ch05 ch06 bench doctor; do
+for f in ch01 ch02 ch03 ch04 ch05 ch06 ch07 bench doctor; do
 	ln -s "$BUILD/$f" "$RUN/build/$f"
 done
 ln -s "$GB" "$RUN/build/guest"
@@ -274,3 +274,26 @@ kcap ch06-fifo-on 'per byte out' \
 	"printf 'fifo on\nbytes 6400\nexit\n' | ./build/ch06 --stats -q 2>&1 >/dev/null | grep -E '^exit stat|out  0x3f[89]|in   0x3fa|^serial'"
 kcap ch06-fifo-off 'per byte out' \
 	"printf 'fifo off\nbytes 6400\nexit\n' | ./build/ch06 --stats -q 2>&1 >/dev/null | grep -E '^exit stat|out  0x3f[89]|in   0x3fa|^serial'"
+
+# ---- Chapter 7: paravirtualisation ------------------------------------------
+
+kcap ch07-demo 'exits to the VMM' \
+	"./build/ch07 -q | grep -E '^\(|lines, '"
+cap ch07-call 'outl %0, %1' \
+	"sed -n '/^int64_t hc_call/,/^}/p' guest/drivers/hypercall.c | grep -Ev '^\s*(/\*|\*( |/|\$))'"
+cap ch07-write 'HC_EMSGSIZE' \
+	"sed -n '/^static int64_t console_write/,/^}/p' kvmlab/para/hypercall.c | sed -n '/a.len > HC_CONSOLE_MAX/,/HC_EFAULT,/p'"
+cap ch07-producer 'doorbell(o->prod)' \
+	"sed -n '/memcpy(data + at, buf, first)/,/doorbell(o->prod)/p' guest/drivers/pvring.c | grep -Ev '^\s*(/\*|\*( |/|\$)|\.\.\.)'"
+cap ch07-ioeventfd 'KVM_IOEVENTFD, &req' \
+	"grep -E 'kvm_ioeventfd req = \{\$|\.addr = port|= eventfd\(0|req\.fd =|ioctl\(vm->fd, KVM_IOEVENTFD|iothread_add' kvmlab/para/ioeventfd.c"
+cap ch07-drain 'fill > c->size' \
+	"sed -n '/^static int64_t drain/,/^}/p' kvmlab/para/ringconsole.c | $unstub | grep -E 'prod = __atomic|fill = prod|fill > c->size|break_ring\(c, r|c->cons = prod|store_n\(&r->cons'"
+kcap ch07-compare 'ring + ioeventfd' \
+	"./build/ch07 --compare -q 2>&1 >/dev/null"
+kcap ch07-stats 'matched in the kernel' \
+	"./build/ch07 --compare --stats -q 2>&1 >/dev/null | grep -E '^exit stat|0x3f8  |0x3fd|0x50[05]|^pio|^ring|^ioeventfd|^I/O'"
+kcap ch07-trace '"port":1285' \
+	"./build/ch07 --compare -q --trace t.json >/dev/null 2>&1; grep -c '\"port\":1296,' t.json; tail -n 4 t.json | sed 's/\"reason\":\"IO\",//; s/\"count\":1,//; s/,\"rip\":[0-9]*//'"
+kcap ch07-hostile 'badring64: done' \
+	"./build/ch07 --guest build/guest/tests/badring64.elf 2>&1 | grep -v '^kvmlab: loaded' | sed 's/^kvmlab: warning: //; s/ (0x200000 bytes)//'"
