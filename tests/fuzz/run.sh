@@ -45,8 +45,9 @@ clang -fsanitize=fuzzer "$TMP/probe.c" -o "$TMP/probe" >"$TMP/probe.log" 2>&1 ||
 }
 
 # The make that runs `make check` passes its command line down in
-# MAKEFLAGS (SAN=1 would move BUILD again): build with ours only.
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory \
+# MAKEFLAGS and exports it (SAN=1 would move BUILD again, to
+# build/san/san): build with ours only.
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SAN make --no-print-directory \
 	BUILD="$BUILD" "$bin" >"$TMP/build.log" 2>&1 || {
 	echo "FAIL: $bin did not build"
 	tail -n 20 "$TMP/build.log"
