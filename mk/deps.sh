@@ -30,6 +30,10 @@ check_pkgs="$slides_pkgs clang-format tmux chromium"
 # which clang pulls in only as a recommendation (of libclang-common-14-dev):
 # deps.sh installs without recommends, so it is named here.
 check_pkgs="$check_pkgs clang libclang-rt-14-dev"
+# Chapter 8's tests make a TAP and addresses in a network namespace
+# (iproute2, util-linux's unshare), ping the guest and read its --pcap
+# back with tcpdump.
+check_pkgs="$check_pkgs iproute2 util-linux iputils-ping tcpdump"
 # The emulated machine (mk/emu/): QEMU runs a Debian kernel with KVM inside;
 # busybox-static (its depmod and cpio) builds the initramfs.  The
 # kernel and busybox-static are downloaded (apt-get download), not installed.
