@@ -84,8 +84,9 @@ run_key() {
 	done | cksum | { read -r sum size && echo "$KVMLAB_RUN_CACHE/$sum-$size"; }
 }
 
+# run_notes_size: the bytes in $KVMLAB_EXERCISE_LOG so far (0: none yet).
 run_notes_size() {
-	wc -c <"${KVMLAB_EXERCISE_LOG:-/dev/null}" 2>/dev/null || echo 0
+	{ wc -c <"${KVMLAB_EXERCISE_LOG:-/dev/null}"; } 2>/dev/null || echo 0
 }
 
 # run_keep KEY BEFORE: keep this test's run (all of $TMP, STATUS, and the
