@@ -433,6 +433,10 @@ int vcpu_run(struct vcpu *v, unsigned timeout_sec)
 	run_timeout_arm(v->run, timeout_sec);
 	do {
 		status = vcpu_step(v, &e);
+		if (status == VCPU_INTERRUPTED && v->signalled) {
+			v->run->immediate_exit = 0;
+			v->signalled(v->signalled_opaque);
+		}
 		if (status == VCPU_INTERRUPTED && run_timeout_expired()) {
 			explain_timeout(&fc, timeout_sec);
 			status = ABI_STATUS_TIMEOUT;

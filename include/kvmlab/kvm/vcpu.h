@@ -41,6 +41,15 @@ struct vcpu {
 	/* KVM_SET_GUEST_DEBUG was used (guestdbg.c): KVM_EXIT_DEBUG is the
 	 * debugger's stop, not a fault of the guest. */
 	bool guest_debug;
+	/*
+	 * Called by vcpu_run() on this thread when a signal other than
+	 * --timeout's interrupted KVM_RUN (chapter 8 without an I/O thread:
+	 * the TAP's SIGIO, whose handler sets run->immediate_exit so that
+	 * one landing between two KVM_RUNs is not missed; vcpu_run() clears
+	 * it before the call).  NULL: such a signal is just ignored.
+	 */
+	void (*signalled)(void *opaque);
+	void *signalled_opaque;
 	/* Set by a device (debug-exit) to end the run with `stop_status`. */
 	bool stop;
 	int stop_status;

@@ -16,6 +16,11 @@
  *
  * An OUT of another width, or an IN, does not match and exits as usual:
  * the device should also be on the port bus to take those.
+ *
+ * Chapter 8 does the same for a store to an MMIO register, virtio-mmio's
+ * QueueNotify (ioeventfd_init_mmio()): there KVM compares the value
+ * written too (KVM_IOEVENTFD_FLAG_DATAMATCH), so each queue index the
+ * driver writes signals its own eventfd.
  */
 #ifndef KVMLAB_PARA_IOEVENTFD_H
 #define KVMLAB_PARA_IOEVENTFD_H
@@ -30,10 +35,15 @@
 struct ioeventfd {
 	struct vm *vm;
 	uint16_t port;
-	uint32_t width; /* bytes of the OUT KVM matches */
-	int fd;		/* the eventfd; -1: none */
-	bool assigned;	/* KVM_IOEVENTFD succeeded: undo it at close */
-	bool matched;	/* it did, once: for --stats after the close */
+	uint32_t width; /* bytes of the OUT (or store) KVM matches */
+	/* ioeventfd_init_mmio(): a guest-physical address instead of a
+	 * port, and the one value that matches. */
+	bool mmio;
+	uint64_t addr;
+	uint64_t datamatch;
+	int fd;	       /* the eventfd; -1: none */
+	bool assigned; /* KVM_IOEVENTFD succeeded: undo it at close */
+	bool matched;  /* it did, once: for --stats after the close */
 	/* Called on the I/O thread: `count` OUTs matched since last time. */
 	void (*fired)(void *opaque, uint64_t count);
 	void *opaque;
@@ -55,6 +65,19 @@ int ioeventfd_init(struct ioeventfd *e, struct vm *vm, uint16_t port,
 		   uint32_t width, struct iothread *io, const char *name,
 		   void (*fired)(void *opaque, uint64_t count), void *opaque);
 
+/*
+ * The same for `width`-byte stores of the value `datamatch` to
+ * guest-physical `addr`, an MMIO register no memory slot backs
+ * (KVM_IOEVENTFD without KVM_IOEVENTFD_FLAG_PIO, with
+ * KVM_IOEVENTFD_FLAG_DATAMATCH).  Stores of other values or widths, and
+ * loads, exit to the MMIO bus as before.  Same returns.
+ */
+int ioeventfd_init_mmio(struct ioeventfd *e, struct vm *vm, uint64_t addr,
+			uint32_t width, uint64_t datamatch, struct iothread *io,
+			const char *name,
+			void (*fired)(void *opaque, uint64_t count),
+			void *opaque);
+
 /* Unregister (KVM_IOEVENTFD_FLAG_DEASSIGN), count what is left in the
  * counter as `unread`, close the eventfd.  After iothread_stop(): the
  * thread must no longer wait on it. */
@@ -63,7 +86,8 @@ void ioeventfd_close(struct ioeventfd *e);
 /*
  * For --stats, after ioeventfd_close(): "ioeventfd port 0x510 (4-byte
  * OUTs): 201 matched in the kernel: 198 seen by the I/O thread in 137
- * reads, 3 still unread at the end", or that there is none.
+ * reads, 3 still unread at the end", or that there is none.  An MMIO
+ * one: "ioeventfd MMIO 0xd0000050 = 1 (4-byte stores): ...".
  */
 void ioeventfd_print_stats(const struct ioeventfd *e, FILE *out);
 
