@@ -76,6 +76,11 @@ $(GB)/%.bin: $(GB)/%.elf
 	$(quiet) BIN $@
 	$(Q)$(OBJCOPY) -O binary $< $@
 
+# Chapter 8's network stack (guest/net), linked by chapter 8's guest only.
+GNET_SRC := $(sort $(wildcard guest/net/*.c))
+GNET64 := $(GNET_SRC:%.c=$(GB)/%.o64)
+$(GNET64) $(GB)/chapters/08-virtio-net/guest.o64: GUEST_CFLAGS += -Iguest/net
+
 # ---- Chapter guests ---------------------------------------------------------
 
 $(GB)/ch01.elf: $(GB)/chapters/01-real-mode/guest.o32 guest/ld/flat16.ld
@@ -124,6 +129,15 @@ CH05_OBJ := $(GB)/guest/boot/longmode.o64 \
 	    $(GLIB64)
 $(GB)/ch05.elf: $(CH05_OBJ) guest/ld/guest64.ld
 	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$(CH05_OBJ) $(GUEST_LIBFDT))
+
+# The stack is freestanding C: tests/unit/test_netstack.c links it built
+# for the host, with the VMM's flags.
+$(BUILD)/tests/test_netstack.o: CFLAGS += -Iguest/net
+$(BUILD)/tests/test_netstack: $(GNET_SRC:guest/net/%.c=$(BUILD)/tests/gnet/%.o)
+$(BUILD)/tests/gnet/%.o: guest/net/%.c
+	$(quiet) CC $<
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iguest/net -c $< -o $@
 
 # ---- Test guests: tests/guests/NAME16.S -> flat, NAME64.S -> ELF64 ------
 
