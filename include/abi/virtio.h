@@ -195,7 +195,9 @@ static inline int virtq_need_event(uint16_t event_idx, uint16_t new_idx,
  * MRG_RXBUF (the device writes 1).  kvmlab offers no offloads, so flags
  * and gso_type are 0 both ways: every frame is whole and summed.  The
  * TAP device takes and gives the same header (IFF_VNET_HDR,
- * TUNSETVNETHDRSZ 12), so it crosses the VMM unchanged.
+ * TUNSETVNETHDRSZ 12), so it crosses the VMM as it is, but for
+ * num_buffers: the TAP fills only the first 10 bytes (the legacy header)
+ * on receive, so the device writes num_buffers = 1 itself.
  */
 struct virtio_net_hdr {
 	uint8_t flags;	  /* VIRTIO_NET_HDR_F_NEEDS_CSUM: not used */
@@ -217,8 +219,10 @@ struct virtio_net_hdr {
 /*
  * The guest's address comes from the device tree's /chosen/bootargs, as
  * Linux's does from its command line:
- *   ip=10.0.2.15/24 gw=10.0.2.1 [ping=10.0.2.1] [count=4]
- * ABI_NET_* are the defaults a chapter binary passes.
+ *   ip=10.0.2.15/24 gw=10.0.2.1 [ping=10.0.2.1] [count=4] [once]
+ * ping= sends count echo requests to that address; once then ends the
+ * guest, status 0 if every reply came.  ABI_NET_* are the defaults a
+ * chapter binary passes.
  */
 #define ABI_NET_GUEST_IP "10.0.2.15"
 #define ABI_NET_HOST_IP	 "10.0.2.1"
