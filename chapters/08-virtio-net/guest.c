@@ -39,6 +39,7 @@
 
 #define TICK_HZ	  100
 #define PING_DATA 56 /* ping's default: 64 bytes of ICMP */
+#define ARP_TRIES 3
 
 static struct uart uart;
 static struct virtio_mmio dev;
@@ -50,6 +51,7 @@ static struct {
 	unsigned count, sent, received;
 	unsigned long next;	/* when the next request may go */
 	unsigned long arp_next; /* when the next ARP request may go */
+	unsigned arp_tries;	/* before the first request */
 	bool once, done;
 } ping;
 
@@ -131,13 +133,21 @@ static void ping_step(void)
 			finish(ping.received == ping.count ? 0 : 1);
 		return;
 	}
-	if (arp_lookup(&nif, hop, mac) < 0) {
-		/* Who has it?  Asked once a second, looked for every tick. */
-		if ((long)(nif.now - ping.arp_next) >= 0) {
+	/*
+	 * Resolve first: who has it?  Asked once a second, up to ARP_TRIES
+	 * times.  Then the requests go anyway, each lost one counted (an
+	 * unresolved one sends an ARP request instead, ipv4_output()).
+	 */
+	if (!ping.sent && arp_lookup(&nif, hop, mac) < 0) {
+		if (ping.arp_tries < ARP_TRIES &&
+		    (long)(nif.now - ping.arp_next) >= 0) {
 			arp_request(&nif, hop);
+			ping.arp_tries++;
 			ping.arp_next = nif.now + TICK_HZ;
 		}
-		return;
+		if (ping.arp_tries < ARP_TRIES ||
+		    (long)(nif.now - ping.arp_next) < 0)
+			return;
 	}
 	ping.next = nif.now + TICK_HZ;
 	ping.sent++;
