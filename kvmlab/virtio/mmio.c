@@ -202,13 +202,14 @@ static void write_status(struct virtio_mmio *t, uint32_t v)
 /* Queue registers: the queue they may change now, or NULL (said why). */
 static struct virtqueue *settable(struct virtio_mmio *t, const char *what)
 {
-	struct virtqueue *q = &t->vq[t->queue_sel];
+	struct virtqueue *q;
 
 	if (t->queue_sel >= t->ops->nqueues) {
 		virtio_mmio_fail(t, "%s for queue %u; the device has %u", what,
 				 t->queue_sel, t->ops->nqueues);
 		return NULL;
 	}
+	q = &t->vq[t->queue_sel];
 	if (q->ready) {
 		virtio_mmio_fail(t, "%s for queue %u while it is ready", what,
 				 t->queue_sel);

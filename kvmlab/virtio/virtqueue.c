@@ -138,6 +138,7 @@ static int walk(struct virtqueue *q, uint16_t head, struct vq_chain *c)
 	uint64_t total = 0;
 	unsigned count = 0;
 	uint16_t i = head;
+	bool writing = false; /* a writable descriptor came (even empty) */
 
 	if (!table)
 		return fail(q, "the descriptor table left guest RAM");
@@ -176,7 +177,7 @@ static int walk(struct virtqueue *q, uint16_t head, struct vq_chain *c)
 				    "INDIRECT, a feature not offered",
 				    head, i);
 		/* 2.7.4.2: readable buffers first, then writable ones. */
-		if (!(flags & VIRTQ_DESC_F_WRITE) && c->writable)
+		if (!(flags & VIRTQ_DESC_F_WRITE) && writing)
 			return fail(q,
 				    "chain at head %u: descriptor %u is "
 				    "readable after a writable one",
@@ -196,6 +197,7 @@ static int walk(struct virtqueue *q, uint16_t head, struct vq_chain *c)
 				    head, VQ_CHAIN_BYTES, i);
 		c->seg[c->nseg++] = (struct vq_seg){
 		    host, len, (flags & VIRTQ_DESC_F_WRITE) != 0};
+		writing |= (flags & VIRTQ_DESC_F_WRITE) != 0;
 		if (flags & VIRTQ_DESC_F_WRITE)
 			c->writable += len;
 		else
