@@ -197,6 +197,14 @@ static void write_status(struct virtio_mmio *t, uint32_t v)
 		return virtio_mmio_fail(t, "the driver set "
 					   "DEVICE_NEEDS_RESET itself");
 	t->status = v;
+	/* Buffers the driver added, and kicked, before DRIVER_OK waited
+	 * (a device uses no queue before it): a kick on each now. */
+	if (add & VIRTIO_STATUS_DRIVER_OK)
+		for (unsigned q = 0; q < t->ops->nqueues; q++)
+			if (virtio_mmio_queue_live(t, q)) {
+				t->ops->notify(t->opaque, q);
+				check_queues(t);
+			}
 }
 
 /* Queue registers: the queue they may change now, or NULL (said why). */
