@@ -232,7 +232,8 @@ doctor:
 bench: deps-build
 	@$(MAKE) --no-print-directory all
 	@$(ON_KVM) run --announce -- $(BUILD)/bench $(GB)/tests/bench_out16.bin $(BUILD)/ch01 \
-		$(GB)/tests/bench_exit64.elf $(BUILD)/ch04 $(BUILD)/ch06 $(BUILD)/ch07
+		$(GB)/tests/bench_exit64.elf $(BUILD)/ch04 $(BUILD)/ch06 $(BUILD)/ch07 \
+		$(BUILD)/ch08 $(BUILD)/tests/udpecho
 
 # The tracked sources; outside git (a student tree, a tarball) every .c/.h.
 FORMAT_SRC = $(shell (git ls-files '*.c' '*.h' 2>/dev/null | grep .) || \
