@@ -363,11 +363,6 @@ shown() {
 
 no_net=
 if [ -z "$no_kvm" ]; then
-	# The emulated machine's /dev has the tun node only once the module
-	# is loaded: make it, as udev does (tests/guest/ch08.sh does too).
-	if [ ! -c /dev/net/tun ] && [ "$(hostname)" = kvmlab-emu ]; then
-		mkdir -p /dev/net && mknod -m 0666 /dev/net/tun c 10 200
-	fi
 	if [ "$(id -u)" = 0 ]; then ns="unshare -n"; else ns="unshare -Urn"; fi
 	mkdir "$RUN/ch08"
 	if [ ! -c /dev/net/tun ]; then

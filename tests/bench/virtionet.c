@@ -178,7 +178,7 @@ static int measure(const char *ch08, const char *udpecho_path, unsigned n)
 		printf("  (skipped: cannot set up tap0 in the namespace)\n");
 		return 0;
 	}
-	printf("  %-26s %10s %14s %18s %14s\n", "", "packets/s", "exits/packet",
+	printf("  %-26s %10s %14s %18s %14s\n", "", "echoes/s", "exits/packet",
 	       "interrupts/packet", "kicks/packet");
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		struct run base = run_once(ch08, udpecho_path, &modes[i], 0);
@@ -188,11 +188,12 @@ static int measure(const char *ch08, const char *udpecho_path, unsigned n)
 			printf("  %s (failed)\n", modes[i].name);
 			continue;
 		}
-		printf("  %-26s %10.0f %14.3f %18.3f %14.3f\n", modes[i].name,
-		       b.pps,
-		       per(b.exits + b.signals, base.exits + base.signals, n),
-		       per(b.interrupts, base.interrupts, n),
-		       per(b.kicks, base.kicks, n));
+		printf(
+		    "  %-26s %10.0f %14.3f %18.3f %14.3f\n", modes[i].name,
+		    b.pps,
+		    per(b.exits + b.signals, base.exits + base.signals, 2 * n),
+		    per(b.interrupts, base.interrupts, 2 * n),
+		    per(b.kicks, base.kicks, 2 * n));
 	}
 	return 0;
 }
@@ -205,8 +206,9 @@ void bench_virtio_net(const char *ch08, const char *udpecho_path, bool emulated)
 
 	printf("\nkvmlab bench: virtio-net, a UDP echo burst (chapter 8, %s)\n"
 	       "%u datagrams of %d bytes, at most %d unanswered, from a "
-	       "network namespace\nthrough a TAP; per packet: the burst's "
-	       "own counts (a run without it subtracted)\n\n",
+	       "network namespace\nthrough a TAP.  A packet is a frame "
+	       "through the NIC (each echo is two, in and out);\nthe counts "
+	       "are the burst's own (a run without it subtracted)\n\n",
 	       ch08, n, SIZE, WINDOW);
 	if (access("/dev/net/tun", R_OK | W_OK) != 0) {
 		printf("  (skipped: /dev/net/tun: %s)\n", strerror(errno));
