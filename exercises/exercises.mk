@@ -119,3 +119,8 @@ grade-class: $(EX_BIN)/mkstudent $(BUILD)/doctor
 		KVMLAB_EMU_RW=$(abspath $(SUBMISSIONS)):$(abspath $(dir $(or $(CSV),scores.csv))) \
 		$(ON_KVM) serve -- sh exercises/tools/grade-class.sh "$(BUILD)" "$(SUBMISSIONS)" \
 		"$(or $(CSV),scores.csv)" "$(HIDDEN)"
+
+# Chapter 8's graded test links the guest's network stack built for the
+# host, as tests/unit/test_netstack does (guest/guest.mk's rule): its
+# ch08-arp exercise is guest code.
+$(EX_BIN)/test_ch08: $(GNET_SRC:guest/net/%.c=$(BUILD)/tests/gnet/%.o)
