@@ -201,6 +201,8 @@ static int walk(struct virtqueue *q, uint16_t head, struct vq_chain *c)
 		(void)table;
 		(void)total;
 		(void)count;
+		(void)i;
+		(void)addr;
 		exercise_todo("ch08-chain-walk",
 			      "exercises/08-virtio-net/README.md");
 #endif /* END EXERCISE ch08-chain-walk */
