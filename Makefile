@@ -60,7 +60,8 @@ CH_BINS := $(foreach c,$(CHAPTERS),$(BUILD)/ch$(firstword $(subst -, ,$(c))))
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TOOLS := $(BUILD)/tests/runner $(BUILD)/bench $(BUILD)/doctor
+TOOLS := $(BUILD)/tests/runner $(BUILD)/bench $(BUILD)/doctor \
+	$(BUILD)/tests/udpecho
 
 # pkg-config is asked only when a recipe needs it (after mk/deps.sh ran).
 cmocka_cflags = $(shell pkg-config --cflags cmocka)
@@ -108,6 +109,11 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB)
 # The grader: tests/runner.c and its pieces in tests/grader/.
 GRADER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard tests/grader/*.c)))
 $(BUILD)/tests/runner: $(BUILD)/tests/runner.o $(GRADER_OBJ)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+# Chapter 8's UDP client, for its namespace tests and the bench.
+$(BUILD)/tests/udpecho: $(BUILD)/tests/net/udpecho.o
 	$(quiet) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 

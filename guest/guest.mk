@@ -130,6 +130,16 @@ CH05_OBJ := $(GB)/guest/boot/longmode.o64 \
 $(GB)/ch05.elf: $(CH05_OBJ) guest/ld/guest64.ld
 	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$(CH05_OBJ) $(GUEST_LIBFDT))
 
+# Chapter 8: the virtio-net driver and the small stack, over libfdt.
+CH08_OBJ := $(GB)/guest/boot/longmode.o64 \
+	    $(GB)/chapters/08-virtio-net/guest.o64 \
+	    $(GB)/guest/drivers/uart8250.o64 $(GB)/guest/drivers/ioremap.o64 \
+	    $(GB)/guest/drivers/pic8259.o64 $(GB)/guest/drivers/pit8254.o64 \
+	    $(GB)/guest/drivers/virtio_mmio.o64 \
+	    $(GB)/guest/drivers/virtio_net.o64 $(GNET64) $(GLIB64)
+$(GB)/ch08.elf: $(CH08_OBJ) guest/ld/guest64.ld
+	$(call guest_link,$@,elf_x86_64,guest/ld/guest64.ld,$(CH08_OBJ) $(GUEST_LIBFDT))
+
 # The stack is freestanding C: tests/unit/test_netstack.c links it built
 # for the host, with the VMM's flags.
 $(BUILD)/tests/test_netstack.o: CFLAGS += -Iguest/net
@@ -153,7 +163,7 @@ $(GB)/tests/%64.elf: $(GB)/tests/guests/%64.o64 $(GLIB64) guest/ld/guest64.ld
 
 GUESTS := $(GB)/ch01.bin $(GB)/ch02.elf $(GB)/ch03.elf \
 	  $(GB)/ch03-paging32.elf $(GB)/ch04.elf $(GB)/ch05.elf $(GB)/ch06.elf \
-	  $(GB)/ch07.elf \
+	  $(GB)/ch07.elf $(GB)/ch08.elf \
 	  $(TGUEST16) $(TGUEST64)
 guests: $(GUESTS)
 	@mkdir -p $(BUILD)

@@ -87,6 +87,7 @@ static struct {
 	uint16_t tx_free[VNET_TX_BUFS];
 	unsigned tx_nfree;
 	bool event_idx, link_up;
+	bool in_poll; /* vnet_send() leaves the kick to vnet_poll() */
 	uint8_t mac[6];
 	volatile bool irq_vring, irq_config; /* set by vnet_interrupt() */
 	struct vnet_counters c;
@@ -234,9 +235,12 @@ int vnet_send(const void *frame, size_t len)
 	if (!vn.tx_nfree)
 		tx_reclaim();
 	/*
-	 * All in flight: the device was notified when it wanted to be; an
-	 * I/O thread gives them back soon.  Wait a bounded while.
+	 * All in flight: make sure the device knows of them (a kick left
+	 * for the end of a batch goes now); an I/O thread gives them back
+	 * soon.  Wait a bounded while.
 	 */
+	if (!vn.tx_nfree)
+		vq_kick(&vn.tx);
 	for (unsigned long spin = 0; !vn.tx_nfree && spin < (1ul << 22);
 	     spin++) {
 		__asm__ volatile("pause" ::: "memory");
@@ -256,7 +260,9 @@ int vnet_send(const void *frame, size_t len)
 	vn.tx.desc[id].flags = 0; /* the device reads it */
 	vn.tx.desc[id].next = 0;
 	vq_add(&vn.tx, id);
-	vq_kick(&vn.tx);
+	/* Replies sent while a batch is read go with one kick at its end. */
+	if (!vn.in_poll)
+		vq_kick(&vn.tx);
 	vn.c.tx_frames++;
 	return 0;
 }
@@ -302,6 +308,7 @@ unsigned vnet_poll(void (*deliver)(void *ctx, const void *frame, size_t len),
 		vn.irq_config = false;
 		config_changed();
 	}
+	vn.in_poll = true;
 	do {
 		while (vq_next_used(&vn.rx, &id, &len)) {
 			if (len < VIRTIO_NET_HDR_LEN ||
@@ -318,7 +325,9 @@ unsigned vnet_poll(void (*deliver)(void *ctx, const void *frame, size_t len),
 			vq_add(&vn.rx, (uint16_t)id);
 		}
 		vq_kick(&vn.rx);
+		vq_kick(&vn.tx);
 	} while (vq_arm(&vn.rx));
+	vn.in_poll = false;
 	tx_reclaim();
 	return n;
 }
