@@ -141,6 +141,15 @@ $(BUILD)/fuzz/fuzz_hypercall: $(FUZZ_HYPERCALL_SRC) \
 	$(quiet) FUZZ $@
 	@mkdir -p $(dir $@)
 	$(Q)clang $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(fdt_libs)
+FUZZ_VIRTIO_NET_SRC := tests/fuzz/fuzz_virtio_net.c kvmlab/virtio/net.c \
+	kvmlab/virtio/mmio.c kvmlab/virtio/virtqueue.c kvmlab/dev/board.c \
+	kvmlab/dev/bus.c kvmlab/dev/fdt.c kvmlab/base/log.c \
+	kvmlab/base/memory.c exercises/lib/exercise.c
+$(BUILD)/fuzz/fuzz_virtio_net: $(FUZZ_VIRTIO_NET_SRC) \
+		$(wildcard include/*/*.h include/kvmlab/*/*.h)
+	$(quiet) FUZZ $@
+	@mkdir -p $(dir $@)
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(fdt_libs)
 
 # ---- Guests ----------------------------------------------------------------
 

@@ -359,6 +359,15 @@ static void chain_order(void **state)
 
 	vq_open(&t, vq_size());
 	set_desc(&t, 0, VQ_BUF, 10, VIRTQ_DESC_F_NEXT, 1);
+	set_desc(&t, 1, VQ_BUF + 0x1000, 0,
+		 VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 2);
+	set_desc(&t, 2, VQ_BUF + 0x2000, 30, 0, 0);
+	offer(&t, 0);
+	want_broken(&t, "readable, an empty writable, readable");
+	vq_close(&t);
+
+	vq_open(&t, vq_size());
+	set_desc(&t, 0, VQ_BUF, 10, VIRTQ_DESC_F_NEXT, 1);
 	set_desc(&t, 1, VQ_BUF + 0x1000, 16, VIRTQ_DESC_F_INDIRECT, 0);
 	offer(&t, 0);
 	want_broken(&t, "a descriptor with INDIRECT (a feature not offered)");
@@ -456,7 +465,7 @@ struct ftt {
 	struct guest_mem mem;
 	struct virtio_dev_ops ops;
 	struct virtio_mmio t;
-	unsigned resets;
+	unsigned resets, kicks;
 	bool level;
 };
 
@@ -467,11 +476,14 @@ static void ft_reset(void *opaque)
 	f->resets++;
 }
 
+/* DRIVER_OK kicks each ready queue once (code after the region): its
+ * chains are never walked here, the test offers none. */
 static void ft_notify(void *opaque, unsigned queue)
 {
-	(void)opaque;
-	fail_msg("the transport called notify(%u): nothing kicked a queue",
-		 queue);
+	struct ftt *f = opaque;
+
+	(void)queue;
+	f->kicks++;
 }
 
 static uint32_t ft_config_read(void *opaque, uint32_t off, unsigned size)

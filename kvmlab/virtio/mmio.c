@@ -160,9 +160,11 @@ static void write_status(struct virtio_mmio *t, uint32_t v)
 	    VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 	    VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK |
 	    VIRTIO_STATUS_DEVICE_NEEDS_RESET | VIRTIO_STATUS_FAILED;
+	uint32_t old = t->status;
+
 	/* EXERCISE ch08-features: the status state machine, FEATURES_OK, reset */
 #ifndef KVMLAB_STUBS
-	uint32_t old = t->status, add = v & ~old;
+	uint32_t add = v & ~old;
 	const char *no;
 
 	if (v == 0)
@@ -207,25 +209,33 @@ static void write_status(struct virtio_mmio *t, uint32_t v)
 					   "DEVICE_NEEDS_RESET itself");
 	t->status = v;
 #else
-	(void)t;
 	(void)v;
 	(void)known;
 	(void)reset;
 	(void)refuse;
 	exercise_todo("ch08-features", "exercises/08-virtio-net/README.md");
 #endif /* END EXERCISE ch08-features */
+	/* Buffers the driver added, and kicked, before DRIVER_OK waited
+	 * (a device uses no queue before it): a kick on each now. */
+	if (t->status & ~old & VIRTIO_STATUS_DRIVER_OK)
+		for (unsigned q = 0; q < t->ops->nqueues; q++)
+			if (virtio_mmio_queue_live(t, q)) {
+				t->ops->notify(t->opaque, q);
+				check_queues(t);
+			}
 }
 
 /* Queue registers: the queue they may change now, or NULL (said why). */
 static struct virtqueue *settable(struct virtio_mmio *t, const char *what)
 {
-	struct virtqueue *q = &t->vq[t->queue_sel];
+	struct virtqueue *q;
 
 	if (t->queue_sel >= t->ops->nqueues) {
 		virtio_mmio_fail(t, "%s for queue %u; the device has %u", what,
 				 t->queue_sel, t->ops->nqueues);
 		return NULL;
 	}
+	q = &t->vq[t->queue_sel];
 	if (q->ready) {
 		virtio_mmio_fail(t, "%s for queue %u while it is ready", what,
 				 t->queue_sel);

@@ -139,6 +139,7 @@ static int walk(struct virtqueue *q, uint16_t head, struct vq_chain *c)
 	uint64_t total = 0;
 	unsigned count = 0;
 	uint16_t i = head;
+	bool writing = false; /* a writable descriptor came (even empty) */
 
 	if (!table)
 		return fail(q, "the descriptor table left guest RAM");
@@ -179,7 +180,7 @@ static int walk(struct virtqueue *q, uint16_t head, struct vq_chain *c)
 				    "INDIRECT, a feature not offered",
 				    head, i);
 		/* 2.7.4.2: readable buffers first, then writable ones. */
-		if (!(flags & VIRTQ_DESC_F_WRITE) && c->writable)
+		if (!(flags & VIRTQ_DESC_F_WRITE) && writing)
 			return fail(q,
 				    "chain at head %u: descriptor %u is "
 				    "readable after a writable one",
@@ -203,11 +204,13 @@ static int walk(struct virtqueue *q, uint16_t head, struct vq_chain *c)
 		(void)count;
 		(void)i;
 		(void)addr;
+		(void)writing;
 		exercise_todo("ch08-chain-walk",
 			      "exercises/08-virtio-net/README.md");
 #endif /* END EXERCISE ch08-chain-walk */
 		c->seg[c->nseg++] = (struct vq_seg){
 		    host, len, (flags & VIRTQ_DESC_F_WRITE) != 0};
+		writing |= (flags & VIRTQ_DESC_F_WRITE) != 0;
 		if (flags & VIRTQ_DESC_F_WRITE)
 			c->writable += len;
 		else

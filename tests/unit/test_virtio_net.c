@@ -132,6 +132,9 @@ static void driver_up(struct fixture *f, bool event_idx)
 			(event_idx ? VIRTIO_BIT(VIRTIO_F_RING_EVENT_IDX) : 0);
 
 	wr(f, VIRTIO_MMIO_STATUS, 0);
+	/* Fresh rings, as a driver allocates after a reset. */
+	memset(f->ram + RXQ, 0, 0x3000);
+	memset(f->ram + TXQ, 0, 0x3000);
 	memset(f->avail_idx, 0, sizeof(f->avail_idx));
 	memset(f->used_seen, 0, sizeof(f->used_seen));
 	wr(f, VIRTIO_MMIO_STATUS, 3);
@@ -310,6 +313,7 @@ static void test_rx_exhaustion(void **state)
 	/* The guest adds two buffers and kicks: the owner is told. */
 	rx_buffer(f, 1, BUFSIZE);
 	rx_buffer(f, 2, BUFSIZE);
+	f->rooms = 0; /* DRIVER_OK counted one */
 	wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	assert_int_equal(f->rooms, 1);
 	assert_true(virtio_net_rx_want(f->n));
@@ -423,6 +427,33 @@ static void test_flags(void **state)
 	assert_int_equal(used(f, 1)->flags, 0);
 }
 
+/* Buffers and kicks before DRIVER_OK wait, then are seen at it. */
+static void test_before_driver_ok(void **state)
+{
+	struct fixture *f = *state;
+
+	wr(f, VIRTIO_MMIO_STATUS, 0);
+	memset(f->avail_idx, 0, sizeof(f->avail_idx));
+	f->rooms = 0;
+	wr(f, VIRTIO_MMIO_STATUS, 3);
+	wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(f, VIRTIO_MMIO_DRIVER_FEATURES, 1); /* VERSION_1 */
+	wr(f, VIRTIO_MMIO_STATUS, 0xb);
+	queue(f, 0, RXQ);
+	queue(f, 1, TXQ);
+	rx_buffer(f, 0, BUFSIZE);
+	tx_frame(f, 0, "early");
+	wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	assert_int_equal(f->nsent, 0);
+	assert_int_equal(f->rooms, 0);
+	assert_false(virtio_net_rx_want(f->n));
+	wr(f, VIRTIO_MMIO_STATUS, 0xf);
+	assert_int_equal(f->nsent, 1);
+	assert_int_equal(f->rooms, 1);
+	assert_true(virtio_net_rx_want(f->n));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +466,7 @@ int main(void)
 	    T(test_broken_ring),
 	    T(test_rx_suppressed),
 	    T(test_flags),
+	    T(test_before_driver_ok),
 #undef T
 	};
 

@@ -234,6 +234,17 @@ static void test_readable_after_writable(void **state)
 	expect_broken(f, "descriptor 1 is readable after a writable one");
 }
 
+/* An empty writable buffer counts: the order rule is about flags. */
+static void test_readable_after_empty_writable(void **state)
+{
+	struct fixture *f = *state;
+
+	set_desc(f, 0, BUF, 0, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 1);
+	set_desc(f, 1, BUF + 4, 4, 0, 0);
+	offer(f, 0);
+	expect_broken(f, "descriptor 1 is readable after a writable one");
+}
+
 static void test_outside_ram(void **state)
 {
 	struct fixture *f = *state;
@@ -395,6 +406,7 @@ int main(void)
 	    T(test_loop),
 	    T(test_too_many_descriptors),
 	    T(test_readable_after_writable),
+	    T(test_readable_after_empty_writable),
 	    T(test_outside_ram),
 	    T(test_length_overflow),
 	    T(test_total_too_long),

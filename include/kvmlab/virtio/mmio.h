@@ -50,7 +50,9 @@ struct virtio_dev_ops {
 	uint32_t config_len; /* bytes of its configuration space */
 	/* The driver wrote Status = 0: forget everything (may be NULL). */
 	void (*reset)(void *opaque);
-	/* The driver kicked queue `queue` (live, not broken). */
+	/* The driver kicked queue `queue` (live, not broken); also once
+	 * per ready queue when DRIVER_OK is set, for buffers and kicks
+	 * that came before it. */
 	void (*notify)(void *opaque, unsigned queue);
 	/* Configuration space, `size` 1, 2 or 4 bytes at `off` (inside
 	 * config_len: checked), little-endian. */
