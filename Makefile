@@ -192,11 +192,12 @@ run-chapters:
 # build fails, every test counts as failed, with the build's last lines.
 # In .ci/run, SAN=1 runs the same tests against the sanitizer build, all
 # but those the sanitizers cannot reach: the slide decks (Chromium draws
-# them) and the emulated machine's own tests (its scripts and QEMU).  The
-# slide decks are built first, here: slides/render draws them on the host.
+# them), the emulated machine's own tests (its scripts and QEMU) and the
+# fuzz targets (always built with the sanitizers).  The slide decks are
+# built first, here: slides/render draws them on the host.
 CHECK = $(BUILD)/check
 ifeq ($(SAN),1)
-CHECK_LISTS := $(filter-out tests/slides.list tests/emu.list,$(sort $(wildcard tests/*.list)))
+CHECK_LISTS := $(filter-out tests/slides.list tests/emu.list tests/fuzz.list,$(sort $(wildcard tests/*.list)))
 else
 CHECK_LISTS := $(sort $(wildcard tests/*.list))
 endif
@@ -232,7 +233,8 @@ doctor:
 bench: deps-build
 	@$(MAKE) --no-print-directory all
 	@$(ON_KVM) run --announce -- $(BUILD)/bench $(GB)/tests/bench_out16.bin $(BUILD)/ch01 \
-		$(GB)/tests/bench_exit64.elf $(BUILD)/ch04 $(BUILD)/ch06 $(BUILD)/ch07
+		$(GB)/tests/bench_exit64.elf $(BUILD)/ch04 $(BUILD)/ch06 $(BUILD)/ch07 \
+		$(BUILD)/ch08 $(BUILD)/tests/udpecho
 
 # The tracked sources; outside git (a student tree, a tarball) every .c/.h.
 FORMAT_SRC = $(shell (git ls-files '*.c' '*.h' 2>/dev/null | grep .) || \

@@ -21,6 +21,10 @@
  * CH07 (chapter 7): the same text through the emulated 8250, hypercalls
  * and the ring console (paravirt.c).
  *
+ * CH08 UDPECHO (chapter 8): a UDP echo burst to the virtio-net guest
+ * through a TAP, with and without EVENT_IDX and the I/O thread
+ * (virtionet.c).
+ *
  * Both guests take N in ECX at entry (0: their built-in 100,000).  In the
  * emulated machine (KVMLAB_EMULATED=1, mk/emu/) an exit costs 10-20 times
  * a native one, so N defaults to 10,000 there and CH01 runs fewer times:
@@ -49,6 +53,7 @@
 #include "kvmlab/load/loader.h"
 #include "kvmlab/machine/boot.h"
 #include "paravirt.h"
+#include "virtionet.h"
 #include "waiting.h"
 
 #define ROUNDS		      5
@@ -254,7 +259,7 @@ static void pio_vs_mmio(const char *guest64)
 static int usage(void)
 {
 	fprintf(stderr, "usage: bench [--exits N] GUEST CH01 [GUEST64 [CH04 "
-			"CH06 [CH07]]]\n");
+			"CH06 [CH07 [CH08 UDPECHO]]]]\n");
 	return 64;
 }
 
@@ -298,7 +303,7 @@ int main(int argc, char **argv)
 		argc -= 2;
 		argv += 2;
 	}
-	if (argc != 3 && argc != 4 && argc != 6 && argc != 7)
+	if (argc != 3 && argc != 4 && argc != 6 && argc != 7 && argc != 9)
 		return usage();
 	log_level = LOG_ERROR;
 	if (emulated()) {
@@ -347,7 +352,9 @@ int main(int argc, char **argv)
 		pio_vs_mmio(argv[3]);
 	if (argc >= 6)
 		bench_waiting(argv[4], argv[5], WAIT_MS);
-	if (argc == 7)
+	if (argc >= 7)
 		bench_paravirt(argv[6]);
+	if (argc == 9)
+		bench_virtio_net(argv[7], argv[8], emulated());
 	return 0;
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Run a fuzz target for a bounded time: the test fuzz/NAME in
-# tests/tests.list.
+# tests/fuzz.list.
 #
 #   tests/fuzz/run.sh NAME [SECONDS]     (default 20, or $FUZZ_SECONDS)
 #

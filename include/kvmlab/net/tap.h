@@ -15,7 +15,8 @@
  * starts with the same 12-byte virtio_net_hdr the guest's driver writes
  * (TUNSETVNETHDRSZ 12, abi/virtio.h), so the header crosses the VMM
  * unchanged.  TUNSETOFFLOAD 0 tells the kernel the guest takes no
- * offloads: every frame it sends here is whole and checksummed.
+ * offloads: every frame the host's stack gives the TAP for the guest
+ * arrives whole (no large segment left to split) and checksummed.
  *
  * Setting a TAP up is where a student meets Linux's network privileges;
  * each failure is said in one line with its fix, as /dev/kvm's are
