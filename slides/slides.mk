@@ -24,9 +24,10 @@ SLIDES_SVG := $(patsubst slides/diagrams/%.dot,$(BUILD)/slides/diagrams/%.svg,\
 SLIDES_CAPTURED := $(BUILD)/slides/capture/done
 # What slides/capture.sh runs: add a chapter's binary and guests with its deck.
 SLIDES_RUNS := $(BUILD)/ch01 $(BUILD)/ch02 $(BUILD)/ch03 $(BUILD)/ch04 \
-	$(BUILD)/ch05 $(BUILD)/ch06 $(BUILD)/ch07 $(BUILD)/doctor $(BUILD)/bench \
+	$(BUILD)/ch05 $(BUILD)/ch06 $(BUILD)/ch07 $(BUILD)/ch08 $(BUILD)/doctor \
+	$(BUILD)/bench $(BUILD)/tests/udpecho \
 	$(GB)/ch01.bin $(GB)/ch02.elf $(GB)/ch03.elf $(GB)/ch03-paging32.elf \
-	$(GB)/ch04.elf $(GB)/ch05.elf $(GB)/ch06.elf $(GB)/ch07.elf \
+	$(GB)/ch04.elf $(GB)/ch05.elf $(GB)/ch06.elf $(GB)/ch07.elf $(GB)/ch08.elf \
 	$(GB)/tests/badring64.elf $(GB)/tests/bench_out16.bin \
 	$(GB)/tests/bench_exit64.elf $(GB)/tests/clihlt64.elf \
 	$(GB)/tests/loop16.bin $(GB)/tests/status16.bin $(GB)/tests/triple64.elf

@@ -22,8 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -210,12 +208,6 @@ void bench_virtio_net(const char *ch08, const char *udpecho_path, bool emulated)
 	       "network namespace\nthrough a TAP; per packet: the burst's "
 	       "own counts (a run without it subtracted)\n\n",
 	       ch08, n, SIZE, WINDOW);
-	/* The emulated machine's /dev has the tun node only once the
-	 * module is loaded: make it, as udev does; opening it loads it. */
-	if (emulated && access("/dev/net/tun", F_OK) != 0) {
-		mkdir("/dev/net", 0755);
-		mknod("/dev/net/tun", S_IFCHR | 0666, makedev(10, 200));
-	}
 	if (access("/dev/net/tun", R_OK | W_OK) != 0) {
 		printf("  (skipped: /dev/net/tun: %s)\n", strerror(errno));
 		return;

@@ -17,12 +17,6 @@ VMM=
 
 if [ -z "${KVMLAB_IN_NETNS:-}" ]; then
 	need_kvm
-	# The emulated machine's /dev is its own devtmpfs, where the tun
-	# module's node appears only once the module is loaded: make it, as
-	# udev does at boot; opening it loads the module.
-	if [ ! -c /dev/net/tun ] && [ "$(hostname)" = kvmlab-emu ]; then
-		mkdir -p /dev/net && mknod -m 0666 /dev/net/tun c 10 200
-	fi
 	[ -c /dev/net/tun ] ||
 		skip "no /dev/net/tun: this kernel has no TUN/TAP driver (modprobe tun)"
 	if [ "$(id -u)" = 0 ]; then ns="unshare -n"; else ns="unshare -Urn"; fi
