@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../guest/lib/exercise.h"
 #include "abi/machine.h"
 #include "labs/exercise.h"
 
@@ -42,4 +43,14 @@ noreturn void exercise_todo(const char *id, const char *handout)
 	fflush(stderr);
 	exercise_note(id);
 	quick_exit(ABI_STATUS_EXERCISE);
+}
+
+/*
+ * Guest code built for the host: chapter 8's stack (guest/net), which
+ * tests/unit/test_netstack.c and the graded test_ch08 link, calls the
+ * guest's stub function.  Here it stops the test as a VMM stub does.
+ */
+noreturn void guest_exercise_todo(const char *id, const char *handout)
+{
+	exercise_todo(id, handout);
 }

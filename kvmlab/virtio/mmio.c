@@ -17,6 +17,7 @@
 #include "abi/virtio.h"
 #include "kvmlab/base/log.h"
 #include "kvmlab/virtio/mmio.h"
+#include "labs/exercise.h"
 
 /* Lines logged per device before only counting. */
 #define WARN_MAX 16
@@ -140,11 +141,17 @@ uint64_t virtio_mmio_features(const struct virtio_mmio *t)
 /* FEATURES_OK: only what was offered, and VERSION_1.  Why not, or NULL. */
 static const char *refuse(const struct virtio_mmio *t)
 {
+	/* EXERCISE ch08-features: which subsets the device refuses */
+#ifndef KVMLAB_STUBS
 	if (t->driver_features & ~t->ops->features)
 		return "it takes features the device did not offer";
 	if (!(t->driver_features & VIRTIO_BIT(VIRTIO_F_VERSION_1)))
 		return "it lacks VERSION_1 (legacy drivers are not served)";
 	return NULL;
+#else
+	(void)t;
+	exercise_todo("ch08-features", "exercises/08-virtio-net/README.md");
+#endif /* END EXERCISE ch08-features */
 }
 
 static void write_status(struct virtio_mmio *t, uint32_t v)
@@ -153,7 +160,11 @@ static void write_status(struct virtio_mmio *t, uint32_t v)
 	    VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
 	    VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK |
 	    VIRTIO_STATUS_DEVICE_NEEDS_RESET | VIRTIO_STATUS_FAILED;
-	uint32_t old = t->status, add = v & ~old;
+	uint32_t old = t->status;
+
+	/* EXERCISE ch08-features: the status state machine, FEATURES_OK, reset */
+#ifndef KVMLAB_STUBS
+	uint32_t add = v & ~old;
 	const char *no;
 
 	if (v == 0)
@@ -197,9 +208,16 @@ static void write_status(struct virtio_mmio *t, uint32_t v)
 		return virtio_mmio_fail(t, "the driver set "
 					   "DEVICE_NEEDS_RESET itself");
 	t->status = v;
+#else
+	(void)v;
+	(void)known;
+	(void)reset;
+	(void)refuse;
+	exercise_todo("ch08-features", "exercises/08-virtio-net/README.md");
+#endif /* END EXERCISE ch08-features */
 	/* Buffers the driver added, and kicked, before DRIVER_OK waited
 	 * (a device uses no queue before it): a kick on each now. */
-	if (add & VIRTIO_STATUS_DRIVER_OK)
+	if (t->status & ~old & VIRTIO_STATUS_DRIVER_OK)
 		for (unsigned q = 0; q < t->ops->nqueues; q++)
 			if (virtio_mmio_queue_live(t, q)) {
 				t->ops->notify(t->opaque, q);
@@ -281,6 +299,8 @@ static void write_reg(struct virtio_mmio *t, uint64_t off, uint32_t v)
 		t->drv_features_sel = v;
 		break;
 	case VIRTIO_MMIO_DRIVER_FEATURES:
+		/* EXERCISE ch08-features: the driver's features, 32 bits at a time */
+#ifndef KVMLAB_STUBS
 		if (t->status & VIRTIO_STATUS_FEATURES_OK)
 			return virtio_mmio_fail(t, "DriverFeatures written "
 						   "after FEATURES_OK");
@@ -288,6 +308,10 @@ static void write_reg(struct virtio_mmio *t, uint64_t off, uint32_t v)
 			set_half(&t->driver_features, t->drv_features_sel, v);
 		else if (v)
 			t->driver_features |= 1ull << 63; /* refused later */
+#else
+		exercise_todo("ch08-features",
+			      "exercises/08-virtio-net/README.md");
+#endif /* END EXERCISE ch08-features */
 		break;
 	case VIRTIO_MMIO_QUEUE_SEL:
 		t->queue_sel = v;
