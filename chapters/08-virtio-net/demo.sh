@@ -29,7 +29,12 @@ if [ -z "${KVMLAB_IN_NETNS:-}" ]; then
 fi
 
 ip link set lo up
-ip tuntap add tap0 mode tap || exit 1
+if ! err=$(ip tuntap add tap0 mode tap 2>&1); then
+	echo "ch08: skipped: cannot make a TAP in the namespace: $err"
+	echo "  (/dev/net/tun must be open to you: \`ls -l /dev/net/tun\`;" \
+		"Debian makes it 0666; or run as root)"
+	exit 0
+fi
 ip addr add 10.0.2.1/24 dev tap0
 ip link set tap0 up
 args="ip=10.0.2.15/24 gw=10.0.2.1 ping=10.0.2.1 count=4 once"
