@@ -62,7 +62,7 @@ int main(int argc, char **argv)
 	long sent = 0, received = 0, lost = 0, outstanding = 0, bad = 0;
 	uint8_t *answered;
 	double start, secs;
-	int opt, s;
+	int opt, s, status = 1;
 
 	while ((opt = getopt(argc, argv, "n:w:s:t:m:")) != -1) {
 		switch (opt) {
@@ -103,6 +103,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	answered = calloc((size_t)count, 1);
+	if (!answered) {
+		perror("udpecho: calloc");
+		return 71;
+	}
 	start = now();
 	while (received + lost < count) {
 		struct pollfd p = {.fd = s, .events = POLLIN};
@@ -116,7 +120,7 @@ int main(int argc, char **argv)
 			if (send(s, out, (size_t)size, 0) < 0 &&
 			    errno != ECONNREFUSED) {
 				perror("udpecho: send");
-				return 1;
+				goto out;
 			}
 			sent++;
 			outstanding++;
@@ -132,7 +136,7 @@ int main(int argc, char **argv)
 			if (errno == ECONNREFUSED || errno == EINTR)
 				continue;
 			perror("udpecho: recv");
-			return 1;
+			goto out;
 		}
 		/* One of ours, whole, not seen before? */
 		seq = 0;
@@ -158,5 +162,8 @@ int main(int argc, char **argv)
 	if (bad)
 		printf(" (%ld replies not ours or damaged)", bad);
 	printf("\n");
-	return received == count ? 0 : 1;
+	status = received == count ? 0 : 1;
+out:
+	free(answered);
+	return status;
 }
