@@ -192,15 +192,17 @@ static inline int virtq_need_event(uint16_t event_idx, uint16_t new_idx,
 /*
  * Every frame, both ways, starts with this header (5.1.6).  With
  * VERSION_1 it is always 12 bytes: num_buffers is there even without
- * MRG_RXBUF (the device writes 1).  kvmlab offers no offloads, so flags
- * and gso_type are 0 both ways: every frame is whole and summed.  The
- * TAP device takes and gives the same header (IFF_VNET_HDR,
- * TUNSETVNETHDRSZ 12), so it crosses the VMM as it is, but for
- * num_buffers: the TAP fills only the first 10 bytes (the legacy header)
- * on receive, so the device writes num_buffers = 1 itself.
+ * MRG_RXBUF (the device writes 1).  kvmlab offers no offloads: every
+ * frame is whole and summed.  The TAP device takes and gives the same
+ * layout (IFF_VNET_HDR, TUNSETVNETHDRSZ 12), but the VMM does not pass
+ * its fields through: on receive the TAP may mark a frame DATA_VALID,
+ * which a guest that did not negotiate GUEST_CSUM must not see, and
+ * fills only the first 10 bytes; so the device gives the guest a header
+ * of zeros with num_buffers = 1.  On transmit it refuses a header that
+ * asks for NEEDS_CSUM or GSO, and gives the TAP zeros.
  */
 struct virtio_net_hdr {
-	uint8_t flags;	  /* VIRTIO_NET_HDR_F_NEEDS_CSUM: not used */
+	uint8_t flags;	  /* VIRTIO_NET_HDR_F_*: 0 here */
 	uint8_t gso_type; /* VIRTIO_NET_HDR_GSO_NONE */
 	uint16_t hdr_len;
 	uint16_t gso_size;
@@ -208,8 +210,9 @@ struct virtio_net_hdr {
 	uint16_t csum_offset;
 	uint16_t num_buffers;
 };
-#define VIRTIO_NET_HDR_LEN	12
-#define VIRTIO_NET_HDR_GSO_NONE 0
+#define VIRTIO_NET_HDR_LEN	    12
+#define VIRTIO_NET_HDR_GSO_NONE	    0
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1 /* the device must sum it: refused */
 
 /* The largest frame without offloads: Ethernet header + 1500 + a tag. */
 #define VIRTIO_NET_FRAME_MAX 1518

@@ -269,7 +269,11 @@ int tap_open(struct tap *t, const char *name, bool create)
 	/* Without --create-tap, never make one by accident: TUNSETIFF on
 	 * a name nobody has would create it. */
 	err = if_flags(name, &flags, false);
-	exists = err != -ENODEV;
+	if (err && err != -ENODEV) {
+		explain("cannot look it up", TAP_LOOKUP, -err, name);
+		return fail(t, ABI_STATUS_HOST);
+	}
+	exists = !err;
 	if (!exists && !create) {
 		explain("no such interface", TAP_LOOKUP, ENODEV, name);
 		return fail(t, ABI_STATUS_HOST);
@@ -294,11 +298,16 @@ int tap_open(struct tap *t, const char *name, bool create)
 		warning("TAP %s: TUNSETPERSIST 0 failed: %s", name,
 			strerror(errno));
 	/* virtio 1.x's 12-byte header on every frame; no offloads. */
-	if (ioctl(t->fd, TUNSETVNETHDRSZ, &hdr) < 0 ||
-	    ioctl(t->fd, TUNSETOFFLOAD, 0) < 0) {
+	if (ioctl(t->fd, TUNSETVNETHDRSZ, &hdr) < 0) {
 		err = errno;
 		explain("cannot set the virtio net header", TAP_VNETHDR, err,
 			name);
+		return fail(t, ABI_STATUS_HOST);
+	}
+	if (ioctl(t->fd, TUNSETOFFLOAD, 0) < 0) {
+		err = errno;
+		error("TAP %s: TUNSETOFFLOAD 0 (no offloads) failed: %s", name,
+		      strerror(err));
 		return fail(t, ABI_STATUS_HOST);
 	}
 	/* Up?  One we made we bring up; one we were given must be. */

@@ -260,7 +260,7 @@ static void write_ready(struct virtio_mmio *t, uint32_t v)
 		vq_reset(&t->vq[t->queue_sel]); /* the driver stops it */
 		return;
 	}
-	if (!(q = settable(t, "QueueReady = 1")))
+	if (!(q = settable(t, v ? "QueueReady = 1" : "QueueReady = 0")))
 		return;
 	if (!(t->status & VIRTIO_STATUS_FEATURES_OK))
 		return virtio_mmio_fail(t,

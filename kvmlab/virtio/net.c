@@ -30,14 +30,20 @@ static struct virtqueue *queue(struct virtio_net *n, unsigned i)
 	return &n->mmio.vq[i];
 }
 
-/* One TX chain: checked, then sent with a header the guest cannot
- * change after the check (a local copy). */
+/*
+ * One TX chain, checked, then copied out of guest RAM once: what is sent
+ * and what --pcap records are the same bytes, whatever the guest writes
+ * into its buffer meanwhile.  Nothing was negotiated that the header
+ * could ask for (5.1.6.2): a checksum to fill in (NEEDS_CSUM) or GSO is
+ * refused; flag bits the device does not know it must ignore; the other
+ * fields are only hints.  So the TAP gets a header of zeros.
+ */
 static void tx_one(struct virtio_net *n, const struct vq_chain *c)
 {
+	const struct virtio_net_hdr zero = {0};
 	struct virtio_net_hdr h;
-	struct iovec iov[1 + VQ_CHAIN_SEGS];
-	size_t off = VIRTIO_NET_HDR_LEN, flen;
-	int cnt = 1;
+	struct iovec iov[2];
+	size_t flen;
 
 	if (c->writable) {
 		n->tx_bad++;
@@ -53,32 +59,22 @@ static void tx_one(struct virtio_net *n, const struct vq_chain *c)
 		return;
 	}
 	vq_chain_read(c, 0, &h, sizeof(h));
-	/* No offload was offered: a header asking for one is wrong. */
-	if (h.flags || h.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+	if ((h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) ||
+	    h.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
 		n->tx_bad++;
 		return;
 	}
-	iov[0] = (struct iovec){&h, sizeof(h)};
-	for (unsigned i = 0; i < c->nseg; i++) {
-		const struct vq_seg *s = &c->seg[i];
-
-		if (off >= s->len) {
-			off -= s->len;
-			continue;
-		}
-		iov[cnt++] = (struct iovec){s->host + off, s->len - off};
-		off = 0;
-	}
-	if (n->be.send(n->be.opaque, iov, cnt) < 0) {
+	vq_chain_read(c, VIRTIO_NET_HDR_LEN, n->txcopy, flen);
+	iov[0] = (struct iovec){(void *)&zero, sizeof(zero)};
+	iov[1] = (struct iovec){n->txcopy, flen};
+	if (n->be.send(n->be.opaque, iov, 2) < 0) {
 		n->tx_errors++;
 		return;
 	}
 	n->tx_frames++;
 	n->tx_bytes += flen;
-	if (n->be.frame) {
-		vq_chain_read(c, VIRTIO_NET_HDR_LEN, n->txcopy, flen);
+	if (n->be.frame)
 		n->be.frame(n->be.opaque, 1, n->txcopy, flen);
-	}
 }
 
 static void tx(struct virtio_net *n)
@@ -161,9 +157,12 @@ static void rx_batch(struct virtio_net *n, bool *pushed)
 			vq_unpop(q); /* the buffer may fit the next frame */
 			continue;
 		}
-		/* num_buffers = 1: without MRG_RXBUF a frame is one chain. */
+		/* The header the guest sees: no GUEST_CSUM and no GSO were
+		 * negotiated, so flags and gso_type must be 0 (5.1.6.4.1),
+		 * though the TAP may have set DATA_VALID; num_buffers = 1:
+		 * without MRG_RXBUF a frame is one chain. */
+		memset(n->bounce, 0, VIRTIO_NET_HDR_LEN);
 		n->bounce[10] = 1;
-		n->bounce[11] = 0;
 		vq_chain_write(&c, 0, n->bounce, n->held);
 		vq_push(q, &c, (uint32_t)n->held);
 		*pushed = true;

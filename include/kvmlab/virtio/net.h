@@ -62,7 +62,7 @@ struct virtio_net {
 	size_t held;
 	bool held_counted;
 	uint8_t bounce[VIRTIO_NET_BOUNCE];
-	uint8_t txcopy[VIRTIO_NET_FRAME_MAX]; /* for be.frame */
+	uint8_t txcopy[VIRTIO_NET_FRAME_MAX]; /* the frame sent, copied once */
 
 	/* Counters, for --stats and the tests. */
 	uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes; /* bytes: frames */
