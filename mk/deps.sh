@@ -34,6 +34,11 @@ check_pkgs="$check_pkgs clang libclang-rt-14-dev"
 # (iproute2, util-linux's unshare), ping the guest and read its --pcap
 # back with tcpdump.
 check_pkgs="$check_pkgs iproute2 util-linux iputils-ping tcpdump"
+# Chapter 9's host tooling (build/kvmlab-net) builds bridges and VLANs with
+# iproute2, translates with iptables (its nftables backend), hands out
+# addresses with dnsmasq (the binary only: dnsmasq-base starts no service)
+# and lists the translations with conntrack.
+check_pkgs="$check_pkgs iptables dnsmasq-base conntrack"
 # The emulated machine (mk/emu/): QEMU runs a Debian kernel with KVM inside;
 # busybox-static (its depmod and cpio) builds the initramfs.  The
 # kernel and busybox-static are downloaded (apt-get download), not installed.
