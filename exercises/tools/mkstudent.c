@@ -12,16 +12,31 @@
  *	... the stub: fails fast, naming the exercise ...
  *	#endif /+ END EXERCISE ch02-desc-encode +/
  *
- * (with / and * where this comment shows / and +).  In the student tree a
- * region becomes its EXERCISE line and its stub.  Compiling the reference
- * with -DKVMLAB_STUBS builds every stub in place.
+ * (with / and * where this comment shows / and +).  A shell script marks
+ * one with comments on an if (the else's and the fi's comments end it, not
+ * the nesting, so the reference may hold ifs of its own):
+ *
+ *	# EXERCISE ch09-nat-rules: forward and masquerade the guests
+ *	if [ -z "${KVMLAB_STUBS-}" ]; then
+ *		... the reference solution ...
+ *	else # stub ch09-nat-rules
+ *		exercise_todo ch09-nat-rules exercises/09-bridge-nat/README.md
+ *	fi # END EXERCISE ch09-nat-rules
+ *
+ * In the student tree a region becomes its EXERCISE line and its stub.
+ * Compiling the reference with -DKVMLAB_STUBS builds every stub in place;
+ * running a script with KVMLAB_STUBS=1 in its environment runs its stubs.
  *
  *   mkstudent [--only ID | --none] DEST < FILES   copy FILES to DEST
  *   mkstudent --list < FILES                       ID, FILE:LINE, title
  *
  * FILES are paths relative to the current directory, one a line.  Only
- * .c, .h and .S files are scanned.  Files copied unchanged keep their
- * mode and modification time (so a copied build directory stays valid);
+ * .c, .h and .S files are scanned for C's markers, and only shell scripts
+ * for the shell's: .sh files, and files whose "#!" line runs sh or bash
+ * (directly or through env), as a script installed without an extension
+ * has (chapters/09-bridge-nat/kvmlab-net).  Every file keeps its mode (a
+ * script stays executable); files copied unchanged keep their
+ * modification time too (so a copied build directory stays valid);
  * rewritten files get the current time.  Malformed markers are errors.
  * A full student tree also gets .kvmlab-student, which says what it is.
  */
@@ -90,12 +105,41 @@ static char *read_all(const char *path, size_t *len)
 	return buf;
 }
 
-static bool scanned(const char *path)
+/* Does the "#!" line of `text` run sh or bash (also as "env bash")? */
+static bool shell_script(const char *text)
+{
+	const char *p = text + 2, *name;
+	size_t n;
+
+	if (strncmp(text, "#!", 2))
+		return false;
+	for (int word = 0; word < 2; word++) {
+		p += strspn(p, " \t");
+		n = strcspn(p, " \t\r\n");
+		for (name = p + n; name > p && name[-1] != '/'; name--)
+			;
+		n -= (size_t)(name - p);
+		if ((n == 2 && !strncmp(name, "sh", 2)) ||
+		    (n == 4 && !strncmp(name, "bash", 4)))
+			return true;
+		if (n != 3 || strncmp(name, "env", 3))
+			return false;
+		p = name + n; /* "#!/usr/bin/env bash": the next word */
+	}
+	return false;
+}
+
+/* Which markers `path` may hold: C's, the shell's (1, 0), or none (-1). */
+static int scanned(const char *path, const char *text)
 {
 	const char *dot = strrchr(path, '.');
 
-	return dot &&
-	       (!strcmp(dot, ".c") || !strcmp(dot, ".h") || !strcmp(dot, ".S"));
+	if (dot &&
+	    (!strcmp(dot, ".c") || !strcmp(dot, ".h") || !strcmp(dot, ".S")))
+		return MARKER_C;
+	if ((dot && !strcmp(dot, ".sh")) || shell_script(text))
+		return MARKER_SHELL;
+	return -1;
 }
 
 static bool wanted(const char *id)
@@ -147,7 +191,7 @@ static int do_file(const char *path, const char *dest_dir)
 	size_t len;
 	char *text, *out = NULL;
 	size_t outlen = 0;
-	int r = 0, n;
+	int r = 0, n, lang;
 
 	if (stat(path, &st) || !S_ISREG(st.st_mode)) {
 		fprintf(stderr, "mkstudent: %s: not a regular file, skipped\n",
@@ -161,8 +205,9 @@ static int do_file(const char *path, const char *dest_dir)
 		return -1;
 	}
 	n = 0;
-	if (scanned(path)) {
-		n = marker_parse(path, text, &mf);
+	lang = scanned(path, text);
+	if (lang >= 0) {
+		n = marker_parse(path, text, (enum marker_lang)lang, &mf);
 		if (n < 0) {
 			free(text);
 			return -1;
