@@ -210,6 +210,137 @@ RUBRIC
 	expect_err_has "vmm: no test of that name above"
 }
 
+# mkstudent on the shell form, in a script with no extension (found by its
+# "#!" line).  The fixtures' lines start with | here, cut off by sed: this
+# file is a .sh, which mkstudent scans too, and must hold no region.
+mkstudent_shell() {
+	sed 's/^|//' >"$TMP/src/net" <<'EOF'
+|#!/bin/bash
+|exercise_todo() { echo "kvmlab: exercise $1 is not done yet: see $2"; exit 78; }
+|up() {
+|	# EXERCISE ch09-one: the first
+|	if [ -z "${KVMLAB_STUBS-}" ]; then
+|		if [ "$1" = a ]; then
+|			echo ref-one-a
+|		else
+|			echo ref-one-b
+|		fi
+|		if [ -n "$1" ]; then :; fi
+|	else # stub ch09-one
+|		exercise_todo ch09-one exercises/09-x/README.md
+|	fi # END EXERCISE ch09-one
+|	echo between
+|	# EXERCISE ch09-two: the second
+|	if [ -z "${KVMLAB_STUBS-}" ]; then
+|		echo ref-two
+|	else # stub ch09-two
+|		exercise_todo ch09-two exercises/09-x/README.md
+|	fi # END EXERCISE ch09-two
+|}
+|up "$@"
+EOF
+	# The student's: each EXERCISE line and its stub, nothing more.
+	sed 's/^|//' >"$TMP/net.student" <<'EOF'
+|#!/bin/bash
+|exercise_todo() { echo "kvmlab: exercise $1 is not done yet: see $2"; exit 78; }
+|up() {
+|	# EXERCISE ch09-one: the first
+|		exercise_todo ch09-one exercises/09-x/README.md
+|	echo between
+|	# EXERCISE ch09-two: the second
+|		exercise_todo ch09-two exercises/09-x/README.md
+|}
+|up "$@"
+EOF
+	chmod 750 "$TMP/src/net"
+	# Found by its name; and a python script, whose text is plain text.
+	sed -n '/# EXERCISE ch09-two/,/END EXERCISE ch09-two/p' \
+		"$TMP/src/net" >"$TMP/src/x.sh"
+	sed '1s|.*|#!/usr/bin/python3|' "$TMP/src/net" >"$TMP/src/net.py"
+	sed '1s|.*|#!/usr/bin/env bash|' "$TMP/src/net" >"$TMP/src/net-env"
+	printf 'a.c\nnet\nx.sh\nnet.py\nnet-env\n' >"$TMP/files"
+
+	(cd "$TMP/src" && "$mkstudent" --list <"$TMP/files") >"$OUT" ||
+		fail "--list of the shell form failed"
+	expect_out "ch09-sum	a.c:3	add them up
+ch09-one	net:4	the first
+ch09-two	net:16	the second
+ch09-two	x.sh:1	the second
+ch09-one	net-env:4	the first
+ch09-two	net-env:16	the second
+"
+	# The reference runs the reference; KVMLAB_STUBS=1 runs the stubs.
+	STATUS=0
+	bash "$TMP/src/net" a >"$OUT" 2>&1 || STATUS=$?
+	expect_status 0
+	expect_out "ref-one-a
+between
+ref-two
+"
+	STATUS=0
+	KVMLAB_STUBS=1 bash "$TMP/src/net" a >"$OUT" 2>&1 || STATUS=$?
+	expect_status 78
+	expect_out_has "kvmlab: exercise ch09-one is not done yet: see"
+
+	(cd "$TMP/src" && "$mkstudent" "$TMP/sh" <"$TMP/files") >/dev/null ||
+		fail "mkstudent failed on the shell form"
+	cmp -s "$TMP/net.student" "$TMP/sh/net" ||
+		fail "the student's script differs:" \
+			"$(diff "$TMP/net.student" "$TMP/sh/net")"
+	bash -n "$TMP/sh/net" || fail "the student's script is not valid bash"
+	[ "$(stat -c %a "$TMP/sh/net")" = 750 ] ||
+		fail "the student's script has mode $(stat -c %a "$TMP/sh/net")"
+	STATUS=0
+	"$TMP/sh/net" a >"$OUT" 2>&1 || STATUS=$?
+	expect_status 78
+	expect_out "kvmlab: exercise ch09-one is not done yet: see exercises/09-x/README.md
+"
+	grep -q 'KVMLAB_STUBS' "$TMP/sh/x.sh" && fail "x.sh kept its reference"
+	cmp -s "$TMP/src/net.py" "$TMP/sh/net.py" ||
+		fail "a python script was rewritten"
+
+	# Only one exercise stubbed (make verify-graders): the other runs.
+	(cd "$TMP/src" && "$mkstudent" --only ch09-two "$TMP/sh2" \
+		<"$TMP/files") >/dev/null || fail "--only ch09-two failed"
+	bash -n "$TMP/sh2/net" || fail "--only ch09-two: not valid bash"
+	STATUS=0
+	"$TMP/sh2/net" a >"$OUT" 2>&1 || STATUS=$?
+	expect_status 78
+	expect_out "ref-one-a
+between
+kvmlab: exercise ch09-two is not done yet: see exercises/09-x/README.md
+"
+	cmp -s "$TMP/src/a.c" "$TMP/sh2/a.c" ||
+		fail "--only ch09-two: a.c changed"
+
+	# Malformed regions are errors, at their line.
+	bad_shell '/else # stub ch09-one/d' \
+		'bad:13: exercise ch09-one: no "else # stub id" line'
+	bad_shell 's/END EXERCISE ch09-one/END EXERCISE ch09-two/' \
+		'bad:14: exercise ch09-one: the fi must say END EXERCISE and the same id'
+	bad_shell 's/else # stub ch09-one/else # stub ch09-two/' \
+		'bad:12: exercise ch09-one: the else must say'
+	bad_shell '12s/$/ trailing/' 'bad:12: exercise ch09-one: the else must say'
+	bad_shell '/else # stub ch09-two/a\	else # stub ch09-two' \
+		'bad:20: exercise ch09-two: a second "else # stub"'
+	bad_shell '5s/-z/-n/' \
+		'bad:5: exercise ch09-one: the line after EXERCISE must be'
+	bad_shell '14s/fi # END/fi; : # END/' \
+		'bad:14: exercise ch09-one: END EXERCISE belongs on'
+	bad_shell '/fi # END EXERCISE ch09-one/d' \
+		'bad:15: exercise ch09-one: a region inside a region'
+	bad_shell '/fi # END EXERCISE ch09-two/d' \
+		'bad:16: exercise ch09-two: the region never ends'
+}
+
+# bad_shell SED WHAT: the fixture edited by SED fails mkstudent with WHAT.
+bad_shell() {
+	sed "$1" "$TMP/src/net" >"$TMP/src/bad"
+	(cd "$TMP/src" && echo bad | "$mkstudent" --list) >"$OUT" 2>"$ERR" &&
+		fail "a malformed region passed: sed '$1'"
+	expect_err_has "$2"
+}
+
 case ${1:-} in
 runner)
 	# Commands are words without quoting: each case is a small script.
@@ -310,6 +441,7 @@ EOF
 	(cd "$TMP/src" && echo b.c | "$mkstudent" --list) \
 		>/dev/null 2>"$ERR" && fail "a mismatched END passed"
 	expect_err_has "b.c:10: exercise ch09-sum"
+	mkstudent_shell
 	;;
 *)
 	echo "usage: $0 runner|mkstudent"
