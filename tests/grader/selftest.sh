@@ -2,12 +2,14 @@
 # The grader's own tests: the runner on made-up rubrics and lists (verdicts,
 # points, STRICT, filters, a failed build, the results files, what a test
 # leaves running, cmocka's summary), and mkstudent on made-up exercise
-# regions.   usage: selftest.sh runner|mkstudent
+# regions, C's and the shell's (with verify-graders' one-exercise trees of
+# them).   usage: selftest.sh runner|mkstudent
 . "$(dirname "$0")/../guest/lib.sh"
 
 runner=$BUILD/tests/runner
 mkstudent=$BUILD/exercises/mkstudent
 case $mkstudent in /*) ;; *) mkstudent=$PWD/$mkstudent ;; esac
+verify=$(dirname "$0")/../../exercises/tools/verify-graders.sh
 
 expect_file_has() { # FILE TEXT
 	grep -qF -- "$2" "$1" || fail "$1 lacks: $2"
@@ -341,6 +343,80 @@ bad_shell() {
 	expect_err_has "$2"
 }
 
+# verify-graders' tree with one exercise stubbed (--one), on a made-up
+# tree whose exercises are shell regions: its Makefile installs the script
+# as b/net (so the stubbed tree rebuilds it from the reference's objects)
+# and grades each exercise by running it.
+verify_one() { # ID: run it; its result in $OUT
+	rm -rf "$TMP/vg/x-$1"* "$TMP/vg/result-$1"
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS sh "$verify" --one "$1" \
+		"$TMP/vg" || fail "verify-graders --one $1 failed"
+	cp "$TMP/vg/result-$1" "$OUT"
+}
+
+verify_graders_shell() {
+	mkdir -p "$TMP/vg/ref"
+	sed 's/^|//' >"$TMP/vg/ref/net" <<'EOF'
+|#!/bin/sh
+|exercise_todo() { echo "kvmlab: exercise $1 is not done yet: see $2" >&2; exit 78; }
+|case $1 in
+|one)
+|	# EXERCISE ch09-one: the first
+|	if [ -z "${KVMLAB_STUBS-}" ]; then
+|		echo ok
+|	else # stub ch09-one
+|		exercise_todo ch09-one README
+|	fi # END EXERCISE ch09-one
+|	;;
+|two)
+|	# EXERCISE ch09-two: the second
+|	if [ -z "${KVMLAB_STUBS-}" ]; then
+|		echo ok
+|	else # stub ch09-two
+|		exercise_todo ch09-two README
+|	fi # END EXERCISE ch09-two
+|	;;
+|esac
+EOF
+	# TWO_NEEDS_ONE=1: exercise two's test runs exercise one's code too.
+	sed 's/^|//' >"$TMP/vg/ref/grade.sh" <<'EOF'
+|t=0
+|for id in one two; do
+|	v=FAIL s=0
+|	if [ "$(b/net $id)" = ok ] && { [ $id = one ] ||
+|		[ -z "${TWO_NEEDS_ONE-}" ] || [ "$(b/net one)" = ok ]; }; then
+|		v=PASS s=5
+|	fi
+|	echo "graded ch09-$id/t $v $s 5"
+|	echo "exercise ch09-$id $s 5"
+|	t=$((t + s))
+|done
+|echo "total $t 10"
+EOF
+	printf '%s\n' 'all: b/net' 'b/net: net' '	mkdir -p b && cp net $@' \
+		'check-run:' \
+		'	mkdir -p b/check && sh grade.sh >b/check/scores.txt' \
+		>"$TMP/vg/ref/Makefile"
+	chmod 755 "$TMP/vg/ref/net"
+	printf 'Makefile\ngrade.sh\nnet\n' >"$TMP/vg/files"
+	: >"$TMP/vg/hidden"
+	cp "$mkstudent" "$TMP/vg/mkstudent"
+	make -s -C "$TMP/vg/ref" BUILD=b all || fail "the made-up tree"
+
+	verify_one ch09-two
+	expect_out_has "ok ch09-two "
+	expect_out_has " 5/10 points: lost its own 5"
+	# Its stub is in the tree, installed: the other's reference is not.
+	grep -q 'exercise_todo ch09-two' "$TMP/vg/x-ch09-two/b/net" ||
+		fail "--one ch09-two did not rebuild b/net from the stub"
+	[ -x "$TMP/vg/x-ch09-two/net" ] || fail "--one: net lost its x bit"
+	# A test that needs another exercise: verify-graders catches it.
+	export TWO_NEEDS_ONE=1
+	verify_one ch09-one
+	unset TWO_NEEDS_ONE
+	expect_out_has "ch09-one: ch09-two lost 5 points;"
+}
+
 case ${1:-} in
 runner)
 	# Commands are words without quoting: each case is a small script.
@@ -442,6 +518,7 @@ EOF
 		>/dev/null 2>"$ERR" && fail "a mismatched END passed"
 	expect_err_has "b.c:10: exercise ch09-sum"
 	mkstudent_shell
+	verify_graders_shell
 	;;
 *)
 	echo "usage: $0 runner|mkstudent"
