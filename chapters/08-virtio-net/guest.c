@@ -10,9 +10,13 @@
  * level-triggered line; when there is nothing to do it sleeps in HLT.
  *
  * Its settings come from /chosen/bootargs (guest/net/bootargs.h):
- *   ip=A.B.C.D/N gw=A.B.C.D [ping=A.B.C.D] [count=N] [once]
- * A UDP datagram "halt" to port ABI_NET_UDP_HALT ends it with status 0;
- * with `once`, so does the end of its pings (1 if a reply was missing).
+ *   ip=A.B.C.D/N gw=A.B.C.D [ping=TARGET,...] [count=N] [once]
+ * or, in chapter 9 (build/ch09 runs this guest as ch09.elf), `dhcp` in
+ * place of ip= and gw=: the address comes from a DHCP server
+ * (guest/net/dhcp.c), then the pings start.  A TARGET is an address or
+ * `gw`.  A UDP datagram "halt" to port ABI_NET_UDP_HALT ends it with
+ * status 0; with `once`, so does the end of its pings (1 if a reply was
+ * missing).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,6 +28,7 @@
 #include "arp.h"
 #include "bootargs.h"
 #include "cpu.h"
+#include "dhcp.h"
 #include "eth.h"
 #include "exit.h"
 #include "icmp.h"
@@ -44,15 +49,18 @@
 static struct uart uart;
 static struct virtio_mmio dev;
 static struct netif nif;
+static struct dhcp dhcp;
 static volatile unsigned long ticks;
 
 static struct {
-	uint32_t dst;
+	uint32_t target[NET_PING_TARGETS]; /* ping=: NET_PING_GATEWAY: gw */
+	unsigned targets, t;		   /* how many; which one is pinged */
+	uint32_t dst; /* its address (0: `gw`, but there is none) */
 	unsigned count, sent, received;
 	unsigned long next;	/* when the next request may go */
 	unsigned long arp_next; /* when the next ARP request may go */
 	unsigned arp_tries;	/* before the first request */
-	bool once, done;
+	bool once, active, missed;
 } ping;
 
 #define say(...) uart_printf(&uart, __VA_ARGS__)
@@ -117,20 +125,44 @@ static void echo_reply(struct netif *n, uint32_t from, uint16_t seq,
 		ping.next = n->now; /* the next one at once */
 }
 
+/* Ping target t from now on (`gw`: the gateway known by now). */
+static void target_start(unsigned t)
+{
+	ping.t = t;
+	ping.dst = ping.target[t] == NET_PING_GATEWAY ? nif.gw : ping.target[t];
+	ping.sent = ping.received = ping.arp_tries = 0;
+	ping.next = ping.arp_next = nif.now;
+	ping.active = true;
+}
+
+/* The target's sum; then the next one, or, with `once`, the end. */
+static void target_done(void)
+{
+	if (ping.dst)
+		say("ping %u.%u.%u.%u: %u sent, %u received\n",
+		    IP_ARGS(ping.dst), ping.sent, ping.received);
+	else
+		say("ping gw: there is no gateway (no gw=, no router from "
+		    "DHCP)\n");
+	if (!ping.dst || ping.received < ping.count)
+		ping.missed = true;
+	ping.active = false;
+	if (ping.t + 1 < ping.targets)
+		target_start(ping.t + 1);
+	else if (ping.once)
+		finish(ping.missed ? 1 : 0);
+}
+
 /* One step: resolve the next hop, send when due, sum up at the end. */
 static void ping_step(void)
 {
 	uint8_t mac[ETH_ALEN];
 	uint32_t hop = ipv4_next_hop(&nif, ping.dst);
 
-	if (!ping.dst || ping.done || (long)(nif.now - ping.next) < 0)
+	if (!ping.active || (long)(nif.now - ping.next) < 0)
 		return;
-	if (ping.sent == ping.count) {
-		ping.done = true;
-		say("ping %u.%u.%u.%u: %u sent, %u received\n",
-		    IP_ARGS(ping.dst), ping.sent, ping.received);
-		if (ping.once)
-			finish(ping.received == ping.count ? 0 : 1);
+	if (ping.sent == ping.count || !ping.dst) {
+		target_done();
 		return;
 	}
 	/*
@@ -154,6 +186,47 @@ static void ping_step(void)
 	icmp_echo_request(&nif, ping.dst, (uint16_t)ping.sent, PING_DATA);
 }
 
+/* ---- DHCP (chapter 9) --------------------------------------------------- */
+
+/* The N of /N: the mask's ones (dhcp.c takes contiguous masks only). */
+static unsigned prefix_len(uint32_t mask)
+{
+	unsigned n = 0;
+
+	for (; mask; mask <<= 1)
+		n++;
+	return n;
+}
+
+/* The client's steps, as console lines; once bound, the pings start. */
+static void dhcp_event(struct netif *n, const struct dhcp *d,
+		       enum dhcp_event ev)
+{
+	switch (ev) {
+	case DHCP_EV_DISCOVER:
+		say("dhcp: discover\n");
+		break;
+	case DHCP_EV_OFFER:
+		say("dhcp: offer %u.%u.%u.%u from %u.%u.%u.%u\n",
+		    IP_ARGS(d->offered), IP_ARGS(d->server));
+		break;
+	case DHCP_EV_BOUND:
+		say("dhcp: bound %u.%u.%u.%u/%u gw ", IP_ARGS(n->ip),
+		    prefix_len(n->netmask));
+		if (n->gw)
+			say("%u.%u.%u.%u", IP_ARGS(n->gw));
+		else
+			say("none");
+		say(" lease %u s\n", (unsigned)d->lease);
+		if (ping.targets)
+			target_start(0);
+		break;
+	case DHCP_EV_NAK:
+		say("dhcp: nak, restart\n");
+		break;
+	}
+}
+
 /* ---- bring-up ----------------------------------------------------------- */
 
 static void net_setup(const void *fdt)
@@ -167,6 +240,25 @@ static void net_setup(const void *fdt)
 		say("ABORT: bootargs: cannot read \"%s\"\n", bad);
 		guest_exit(1);
 	}
+	memcpy(nif.mac, vnet_mac(), ETH_ALEN);
+	nif.send = send_frame;
+	nif.echo_reply = echo_reply;
+	nif.ping_id = 0x6b76; /* "kv" */
+	memcpy(ping.target, cfg.ping, sizeof(ping.target));
+	ping.targets = cfg.pings;
+	ping.count = cfg.count;
+	ping.once = cfg.once;
+	if (cfg.dhcp) {
+		/* The xid: the MAC's last four bytes, so that guests on one
+		 * bridge differ, and the cycle counter, so that boots do. */
+		uint32_t xid =
+		    get32(nif.mac + 2) ^ (uint32_t)__builtin_ia32_rdtsc();
+
+		say("net: dhcp, link %s\n", vnet_link_up() ? "up" : "down");
+		dhcp.event = dhcp_event;
+		dhcp_start(&nif, &dhcp, xid, TICK_HZ);
+		return;
+	}
 	/* Without ip= and gw=: the contract's defaults. */
 	if (!cfg.ip) {
 		parse_ipv4(ABI_NET_GUEST_IP, NULL, &cfg.ip);
@@ -175,18 +267,13 @@ static void net_setup(const void *fdt)
 	}
 	if (!cfg.gw)
 		parse_ipv4(ABI_NET_HOST_IP, NULL, &cfg.gw);
-	memcpy(nif.mac, vnet_mac(), ETH_ALEN);
 	nif.ip = cfg.ip;
 	nif.netmask = cfg.netmask;
 	nif.gw = cfg.gw;
-	nif.send = send_frame;
-	nif.echo_reply = echo_reply;
-	nif.ping_id = 0x6b76; /* "kv" */
-	ping.dst = cfg.ping;
-	ping.count = cfg.count;
-	ping.once = cfg.once;
 	say("net: %u.%u.%u.%u/%u gw %u.%u.%u.%u, link %s\n", IP_ARGS(nif.ip),
 	    cfg.prefix, IP_ARGS(nif.gw), vnet_link_up() ? "up" : "down");
+	if (ping.targets)
+		target_start(0);
 }
 
 static void vnet_setup(const void *fdt)
@@ -246,6 +333,7 @@ int guest_main(unsigned long dtb)
 		vnet_poll(deliver, &nif);
 		if (nif.halt)
 			finish(0);
+		dhcp_tick(&nif);
 		ping_step();
 	}
 }

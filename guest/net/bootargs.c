@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bootargs.c: ip=, gw=, ping=, count= and once (chapter 8); see
- * bootargs.h.
+ * bootargs.c: ip=, gw=, ping=, count= and once (chapter 8), dhcp and
+ * ping= lists (chapter 9); see bootargs.h.
  *
  * Numbers are read here rather than with strtoul so that "10.0.2.15x"
  * or "count=-1" is an error, not a half-read value.
@@ -59,6 +59,36 @@ static const char *value_of(const char *s, const char *name)
 	return NULL;
 }
 
+/* Is the word at w exactly `name`? */
+static bool is_word(const char *w, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(w, name, n) == 0 && word_end(w + n);
+}
+
+/* ping=A.B.C.D,gw,...: the list into cfg->ping. */
+static int parse_targets(const char *s, struct net_config *cfg)
+{
+	uint32_t ip;
+
+	for (cfg->pings = 0;; s++) {
+		if (cfg->pings == NET_PING_TARGETS)
+			return -1;
+		if (strncmp(s, "gw", 2) == 0 &&
+		    (s[2] == ',' || word_end(s + 2))) {
+			ip = NET_PING_GATEWAY;
+			s += 2;
+		} else if (parse_ipv4(s, &s, &ip) < 0 ||
+			   ip == NET_PING_GATEWAY) {
+			return -1;
+		}
+		cfg->ping[cfg->pings++] = ip;
+		if (*s != ',')
+			return word_end(s) ? 0 : -1;
+	}
+}
+
 static int parse_word(const char *w, struct net_config *cfg)
 {
 	const char *v, *end;
@@ -74,15 +104,17 @@ static int parse_word(const char *w, struct net_config *cfg)
 		if (parse_ipv4(v, &end, &cfg->gw) < 0 || !word_end(end))
 			return -1;
 	} else if ((v = value_of(w, "ping"))) {
-		if (parse_ipv4(v, &end, &cfg->ping) < 0 || !word_end(end))
+		if (parse_targets(v, cfg) < 0)
 			return -1;
 	} else if ((v = value_of(w, "count"))) {
 		end = v;
 		if (number(&end, NET_PING_MAX, &n) < 0 || !n || !word_end(end))
 			return -1;
 		cfg->count = (unsigned)n;
-	} else if (strncmp(w, "once", 4) == 0 && word_end(w + 4)) {
+	} else if (is_word(w, "once")) {
 		cfg->once = true;
+	} else if (is_word(w, "dhcp")) {
+		cfg->dhcp = true;
 	}
 	return 0;
 }

@@ -2,6 +2,8 @@
 /*
  * ipv4.c: IPv4 in and out (chapter 8); see ipv4.h.
  */
+#include <string.h>
+
 #include "arp.h"
 #include "checksum.h"
 #include "eth.h"
@@ -52,7 +54,13 @@ void ipv4_input(struct netif *nif, const uint8_t *p, size_t len)
 		nif->c.ip_fragments++;
 		return;
 	}
-	if (ip.dst != nif->ip) {
+	/*
+	 * Until DHCP gives it an address (nif->ip 0), the guest takes UDP to
+	 * any address: the server's replies come broadcast or unicast to the
+	 * address offered (RFC 2131, 4.1), and udp_input() gives them to the
+	 * DHCP client only.
+	 */
+	if (nif->ip ? ip.dst != nif->ip : ip.proto != IPV4_PROTO_UDP) {
 		nif->c.ip_not_ours++;
 		return;
 	}
@@ -81,7 +89,10 @@ int ipv4_output(struct netif *nif, uint32_t dst, uint8_t proto, size_t len)
 	uint8_t mac[ETH_ALEN];
 	uint32_t hop = ipv4_next_hop(nif, dst);
 
-	if (arp_lookup(nif, hop, mac) < 0) {
+	/* The limited broadcast needs no ARP: DHCP before it has an address. */
+	if (dst == IPV4_BROADCAST) {
+		memcpy(mac, eth_broadcast, ETH_ALEN);
+	} else if (arp_lookup(nif, hop, mac) < 0) {
 		nif->c.ip_unresolved++;
 		arp_request(nif, hop); /* overwrites nif->out: dropped */
 		return -1;

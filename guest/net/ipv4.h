@@ -21,6 +21,7 @@
 #define IPV4_PROTO_ICMP	 1
 #define IPV4_PROTO_UDP	 17
 #define IPV4_PAYLOAD_MAX (ETH_MTU - IPV4_HLEN)
+#define IPV4_BROADCAST	 0xffffffffu /* 255.255.255.255, this link only */
 
 /* The parts of a received header the layers above use. */
 struct ipv4_info {
@@ -53,7 +54,8 @@ uint32_t ipv4_next_hop(const struct netif *nif, uint32_t dst);
  * Send the `len` bytes at ipv4_payload(nif) to `dst` as protocol
  * `proto`.  0; -1 if the next hop's MAC is not in the ARP cache (an ARP
  * request goes out instead and the packet is dropped, counted in
- * ip_unresolved) or the driver refused the frame.
+ * ip_unresolved) or the driver refused the frame.  To IPV4_BROADCAST it
+ * goes to the Ethernet broadcast address, with no ARP.
  */
 int ipv4_output(struct netif *nif, uint32_t dst, uint8_t proto, size_t len);
 

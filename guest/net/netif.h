@@ -5,7 +5,7 @@
  *
  * The stack is a teaching one: Ethernet, ARP with a small cache, IPv4
  * (no fragments, no options honoured), ICMP echo both ways and UDP with
- * an echo service.  One file per protocol, each with its own header;
+ * an echo service; chapter 9 adds a DHCP client (dhcp.h).  One file per protocol, each with its own header;
  * frames go in through eth_input() and out through the driver's send().
  *
  * It is freestanding C with no guest dependency but memcpy and friends,
@@ -31,6 +31,8 @@
 
 #define ARP_CACHE 8
 
+struct dhcp; /* dhcp.h */
+
 /* Counters: every frame that is dropped is dropped into one of these. */
 struct net_counters {
 	/* Ethernet (eth.c) */
@@ -47,6 +49,8 @@ struct net_counters {
 	unsigned long icmp_replies, icmp_other;
 	/* UDP (udp.c) */
 	unsigned long udp_bad, udp_bad_csum, udp_echoed, udp_no_port;
+	/* DHCP (dhcp.c): malformed; another client's; no step for it */
+	unsigned long dhcp_bad, dhcp_not_ours, dhcp_ignored;
 };
 
 struct arp_entry {
@@ -71,6 +75,7 @@ struct netif {
 	uint16_t ping_id;  /* the ICMP identifier of our echo requests */
 	uint16_t ip_id;	   /* the next IPv4 identification */
 	bool halt;	   /* a "halt" datagram came to ABI_NET_UDP_HALT */
+	struct dhcp *dhcp; /* the DHCP client, if one runs (dhcp_start()) */
 	struct arp_entry arp[ARP_CACHE];
 	/* The frame being built: one at a time, the stack never nests. */
 	uint8_t out[ETH_FRAME_MAX];

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * udp.c: UDP in and out, the echo and halt services (chapter 8); see
- * udp.h.
+ * udp.c: UDP in and out, the echo and halt services (chapter 8), and
+ * the DHCP client's port (chapter 9); see udp.h.
  */
 #include <string.h>
 
 #include "abi/virtio.h"
 #include "checksum.h"
+#include "dhcp.h"
 #include "udp.h"
 
 uint16_t udp_checksum(uint32_t src, uint32_t dst, const uint8_t *p, size_t len)
@@ -39,7 +40,11 @@ void udp_input(struct netif *nif, const struct ipv4_info *ip, const uint8_t *p)
 		return;
 	}
 	dport = get16(p + 2);
-	if (dport == ABI_NET_UDP_ECHO) {
+	if (dport == DHCP_CLIENT_PORT && nif->dhcp) {
+		dhcp_input(nif, p, len);
+	} else if (!nif->ip) {
+		nif->c.udp_no_port++; /* no address yet: only DHCP listens */
+	} else if (dport == ABI_NET_UDP_ECHO) {
 		memcpy(ipv4_payload(nif) + UDP_HLEN, p + UDP_HLEN,
 		       len - UDP_HLEN);
 		if (udp_output(nif, ip->src, dport, get16(p), len - UDP_HLEN) ==

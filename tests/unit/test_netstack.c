@@ -2,7 +2,7 @@
 /*
  * Unit tests: chapter 8's guest network stack (guest/net), built for the
  * host: checksums, IPv4 header checks, ARP, ICMP echo, UDP echo and
- * halt, and the bootargs parser.  Frames go in through eth_input() and
+ * halt, chapter 9's DHCP client, and the bootargs parser.  Frames go in through eth_input() and
  * come out through a fake driver that keeps the last one sent.
  */
 #include <setjmp.h>
@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -18,6 +19,7 @@
 #include "arp.h"
 #include "bootargs.h"
 #include "checksum.h"
+#include "dhcp.h"
 #include "eth.h"
 #include "icmp.h"
 #include "ipv4.h"
@@ -447,6 +449,452 @@ static void test_udp_echo_and_halt(void **state)
 	assert_int_equal(nif.c.udp_echoed, 2);
 }
 
+/* ---- DHCP ------------------------------------------------------------- */
+
+#define SERVER_IP 0xc0a87a01 /* 192.168.122.1 */
+#define OFFER_IP  0xc0a87a39 /* 192.168.122.57 */
+#define XID	  0x6b760901
+#define HZ	  100
+
+static struct dhcp dhcp;
+static enum dhcp_event events[16];
+static unsigned nevents;
+
+static void fake_dhcp_event(struct netif *nif, const struct dhcp *d,
+			    enum dhcp_event ev)
+{
+	(void)nif;
+	(void)d;
+	assert_true(nevents < 16);
+	events[nevents++] = ev;
+}
+
+/* The client started on a fresh interface: its first DISCOVER is sent. */
+static void dhcp_setup(struct netif *nif)
+{
+	setup(nif);
+	nif->now = 5000;
+	nevents = 0;
+	memset(&dhcp, 0xa5, sizeof(dhcp)); /* dhcp_start() clears it */
+	dhcp.event = fake_dhcp_event;
+	dhcp_start(nif, &dhcp, XID, HZ);
+}
+
+/* Option `code` of the message at m (len bytes): its value and length,
+ * or NULL.  The test's own reader, for what the client sends. */
+static const uint8_t *option(const uint8_t *m, size_t len, uint8_t code,
+			     size_t *n)
+{
+	for (size_t i = 240; i + 1 < len && m[i] != 255;) {
+		if (m[i] == 0) {
+			i++;
+			continue;
+		}
+		if (m[i] == code) {
+			*n = m[i + 1];
+			assert_true(i + 2 + *n <= len);
+			return m + i + 2;
+		}
+		i += 2 + m[i + 1];
+	}
+	return NULL;
+}
+
+/* The last frame sent must be a DHCP message of `type`, broadcast from
+ * 0.0.0.0 with the BROADCAST flag, for our MAC: its xid. */
+static uint32_t sent_dhcp(uint8_t type)
+{
+	const uint8_t *ip = sent + ETH_HLEN, *u = ip + IPV4_HLEN, *m = u + 8;
+	const uint8_t *v;
+	size_t len, n;
+
+	assert_memory_equal(sent, eth_broadcast, 6);
+	assert_memory_equal(sent + 6, guest_mac, 6);
+	assert_int_equal(get16(sent + 12), ETHERTYPE_IPV4);
+	assert_int_equal(inet_checksum(ip, IPV4_HLEN), 0);
+	assert_int_equal(ip[9], IPV4_PROTO_UDP);
+	assert_int_equal(get32(ip + 12), 0);
+	assert_int_equal(get32(ip + 16), 0xffffffff);
+	assert_int_equal(get16(u), 68);
+	assert_int_equal(get16(u + 2), 67);
+	len = get16(u + 4);
+	assert_int_equal(udp_checksum(0, 0xffffffff, u, len), 0);
+	len -= 8;
+	assert_true(len >= 300);   /* BOOTP's size */
+	assert_int_equal(m[0], 1); /* BOOTREQUEST */
+	assert_int_equal(m[1], 1);
+	assert_int_equal(m[2], 6);
+	assert_int_equal(get16(m + 10), 0x8000);
+	assert_memory_equal(m + 28, guest_mac, 6);
+	assert_int_equal(get32(m + 236), 0x63825363);
+	assert_non_null(v = option(m, len, 53, &n));
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0], type);
+	if (type == DHCPREQUEST) {
+		assert_non_null(v = option(m, len, 50, &n));
+		assert_int_equal(n, 4);
+		assert_int_equal(get32(v), dhcp.offered);
+		assert_non_null(v = option(m, len, 54, &n));
+		assert_int_equal(n, 4);
+		assert_int_equal(get32(v), dhcp.server);
+	}
+	return get32(m + 4);
+}
+
+/* A frame from the server (port `sport`) to `dst` (broadcast, or our MAC
+ * at dst) with the `len`-byte message m, of which the IP and UDP lengths
+ * claim only `claim` bytes.  The frame is allocated to its exact size,
+ * so that a sanitizer build sees any read past it. */
+static void dhcp_frame(struct netif *nif, const uint8_t *m, size_t len,
+		       size_t claim, uint32_t dst, uint16_t sport)
+{
+	size_t n = ETH_HLEN + IPV4_HLEN + 8 + len;
+	uint8_t *f = malloc(n), *ip = f + ETH_HLEN, *u = ip + IPV4_HLEN;
+
+	assert_non_null(f);
+	memcpy(f, dst == 0xffffffff ? eth_broadcast : guest_mac, 6);
+	memcpy(f + 6, host_mac, 6);
+	put16(f + 12, ETHERTYPE_IPV4);
+	memset(ip, 0, IPV4_HLEN);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(IPV4_HLEN + 8 + claim));
+	put16(ip + 6, 0x4000);
+	ip[8] = 64;
+	ip[9] = IPV4_PROTO_UDP;
+	put32(ip + 12, SERVER_IP);
+	put32(ip + 16, dst);
+	put16(ip + 10, inet_checksum(ip, IPV4_HLEN));
+	put16(u, sport);
+	put16(u + 2, 68);
+	put16(u + 4, (uint16_t)(8 + claim));
+	put16(u + 6, 0);
+	memcpy(u + 8, m, len);
+	put16(u + 6, udp_checksum(SERVER_IP, dst, u, 8 + claim));
+	eth_input(nif, f, n);
+	free(f);
+}
+
+static uint8_t *opt32(uint8_t *o, uint8_t code, uint32_t v)
+{
+	o[0] = code;
+	o[1] = 4;
+	put32(o + 2, v);
+	return o + 6;
+}
+
+/* A reply of `type` to exchange `xid`, for yiaddr: mask /24, router,
+ * lease 3600 s and the server id, as dnsmasq sends them.  Its length. */
+static size_t dhcp_reply_msg(uint8_t *m, uint8_t type, uint32_t xid,
+			     uint32_t yiaddr)
+{
+	uint8_t *o = m + 240;
+
+	memset(m, 0, 548);
+	m[0] = 2; /* BOOTREPLY */
+	m[1] = 1;
+	m[2] = 6;
+	put32(m + 4, xid);
+	put32(m + 16, yiaddr);
+	memcpy(m + 28, guest_mac, 6);
+	put32(m + 236, 0x63825363);
+	*o++ = 53;
+	*o++ = 1;
+	*o++ = type;
+	o = opt32(o, 54, SERVER_IP);
+	if (type != DHCPNAK) {
+		o = opt32(o, 51, 3600);
+		o = opt32(o, 1, 0xffffff00);
+		o = opt32(o, 3, SERVER_IP);
+	}
+	*o++ = 255;
+	return (size_t)(o - m);
+}
+
+static void dhcp_send_reply(struct netif *nif, uint8_t type, uint32_t xid,
+			    uint32_t yiaddr, uint32_t dst)
+{
+	uint8_t m[548];
+	size_t n = dhcp_reply_msg(m, type, xid, yiaddr);
+
+	dhcp_frame(nif, m, n, n, dst, 67);
+}
+
+/* DISCOVER, OFFER, REQUEST, ACK: bound, with the ACK's settings. */
+static void test_dhcp_exchange(void **state)
+{
+	struct netif nif;
+	uint8_t udp[16] = {0};
+
+	(void)state;
+	dhcp_setup(&nif);
+	assert_int_equal(nif.ip, 0);
+	assert_int_equal(nif.gw, 0);
+	assert_ptr_equal(nif.dhcp, &dhcp);
+	assert_int_equal(sent_count, 1);
+	assert_int_equal(sent_dhcp(DHCPDISCOVER), XID);
+	assert_int_equal(dhcp.state, DHCP_SELECTING);
+	assert_int_equal(nevents, 1);
+	assert_int_equal(events[0], DHCP_EV_DISCOVER);
+
+	/* Without an address: no echo answered, ICMP not even looked at. */
+	put16(udp, 4000);
+	put16(udp + 2, ABI_NET_UDP_ECHO);
+	put16(udp + 4, 16);
+	input_ip(&nif, IPV4_PROTO_UDP, udp, 16);
+	assert_int_equal(nif.c.udp_no_port, 1);
+	input_ip(&nif, IPV4_PROTO_ICMP, "\x08\0\0\0\0\0\0\0", 8);
+	assert_int_equal(nif.c.ip_not_ours, 1);
+	assert_int_equal(sent_count, 1);
+
+	/* The offer, broadcast: taken, and requested. */
+	dhcp_send_reply(&nif, DHCPOFFER, XID, OFFER_IP, 0xffffffff);
+	assert_int_equal(dhcp.state, DHCP_REQUESTING);
+	assert_int_equal(dhcp.offered, OFFER_IP);
+	assert_int_equal(dhcp.server, SERVER_IP);
+	assert_int_equal(nevents, 2);
+	assert_int_equal(events[1], DHCP_EV_OFFER);
+	assert_int_equal(sent_count, 2);
+	assert_int_equal(sent_dhcp(DHCPREQUEST), XID);
+	assert_int_equal(nif.ip, 0);
+
+	/* A second offer is not taken. */
+	dhcp_send_reply(&nif, DHCPOFFER, XID, OFFER_IP + 1, 0xffffffff);
+	assert_int_equal(nif.c.dhcp_ignored, 1);
+	assert_int_equal(sent_count, 2);
+	assert_int_equal(dhcp.offered, OFFER_IP);
+
+	/* ACKs for another address, or from another server: not ours. */
+	dhcp_send_reply(&nif, DHCPACK, XID, OFFER_IP + 1, OFFER_IP + 1);
+	{
+		uint8_t m[548];
+		size_t n = dhcp_reply_msg(m, DHCPACK, XID, OFFER_IP);
+
+		put32(m + 240 + 3 + 2, SERVER_IP + 1);
+		dhcp_frame(&nif, m, n, n, 0xffffffff, 67);
+	}
+	assert_int_equal(nif.c.dhcp_ignored, 3);
+	assert_int_equal(dhcp.state, DHCP_REQUESTING);
+	assert_int_equal(nif.ip, 0);
+
+	/* The ACK, unicast to the address offered (no BROADCAST honoured). */
+	dhcp_send_reply(&nif, DHCPACK, XID, OFFER_IP, OFFER_IP);
+	assert_int_equal(dhcp.state, DHCP_BOUND);
+	assert_int_equal(nif.ip, OFFER_IP);
+	assert_int_equal(nif.netmask, 0xffffff00);
+	assert_int_equal(nif.gw, SERVER_IP);
+	assert_int_equal(dhcp.lease, 3600);
+	assert_int_equal(nevents, 3);
+	assert_int_equal(events[2], DHCP_EV_BOUND);
+	assert_int_equal(sent_count, 2);
+	/* Bound: nothing more is sent, an ACK again changes nothing. */
+	nif.now += 3600 * HZ;
+	dhcp_tick(&nif);
+	dhcp_send_reply(&nif, DHCPACK, XID, OFFER_IP, OFFER_IP);
+	assert_int_equal(sent_count, 2);
+	assert_int_equal(nevents, 3);
+	/* And now UDP to another address is not ours. */
+	input_ip(&nif, IPV4_PROTO_UDP, udp, 16);
+	assert_int_equal(nif.c.ip_not_ours, 2);
+
+	/* No router, no mask: gw 0, the class's mask (10.x: class A). */
+	dhcp_setup(&nif);
+	{
+		uint8_t m[548], *o = m + 240;
+		size_t n;
+
+		dhcp_send_reply(&nif, DHCPOFFER, XID, 0x0a010203, 0xffffffff);
+		dhcp_reply_msg(m, DHCPACK, XID, 0x0a010203);
+		o += 3;
+		o = opt32(o, 54, SERVER_IP);
+		*o++ = 255;
+		n = (size_t)(o - m);
+		dhcp_frame(&nif, m, n, n, 0xffffffff, 67);
+	}
+	assert_int_equal(dhcp.state, DHCP_BOUND);
+	assert_int_equal(nif.ip, 0x0a010203);
+	assert_int_equal(nif.netmask, 0xff000000);
+	assert_int_equal(nif.gw, 0);
+	assert_int_equal(dhcp.lease, 0);
+}
+
+/* NAK: back to DISCOVER, a new xid; the old exchange's replies are not
+ * ours any more. */
+static void test_dhcp_nak(void **state)
+{
+	struct netif nif;
+	uint32_t xid2;
+
+	(void)state;
+	dhcp_setup(&nif);
+	dhcp_send_reply(&nif, DHCPOFFER, XID, OFFER_IP, 0xffffffff);
+	assert_int_equal(dhcp.state, DHCP_REQUESTING);
+	/* Another server's NAK is not for us. */
+	{
+		uint8_t m[548];
+		size_t n = dhcp_reply_msg(m, DHCPNAK, XID, 0);
+
+		put32(m + 240 + 3 + 2, SERVER_IP + 1);
+		dhcp_frame(&nif, m, n, n, 0xffffffff, 67);
+	}
+	assert_int_equal(dhcp.state, DHCP_REQUESTING);
+	assert_int_equal(nif.c.dhcp_ignored, 1);
+	dhcp_send_reply(&nif, DHCPNAK, XID, 0, 0xffffffff);
+	assert_int_equal(dhcp.state, DHCP_SELECTING);
+	assert_int_equal(nevents, 4);
+	assert_int_equal(events[2], DHCP_EV_NAK);
+	assert_int_equal(events[3], DHCP_EV_DISCOVER);
+	assert_int_equal(sent_count, 3);
+	xid2 = sent_dhcp(DHCPDISCOVER);
+	assert_int_not_equal(xid2, XID);
+	assert_int_equal(nif.ip, 0);
+	/* An offer without a server id cannot be requested: ignored. */
+	{
+		uint8_t m[548];
+		size_t n = dhcp_reply_msg(m, DHCPOFFER, xid2, OFFER_IP);
+
+		m[240 + 3] = 250; /* option 54 becomes an unknown one */
+		dhcp_frame(&nif, m, n, n, 0xffffffff, 67);
+	}
+	assert_int_equal(dhcp.state, DHCP_SELECTING);
+	assert_int_equal(nif.c.dhcp_ignored, 2);
+	/* The old xid's offer: not ours; the new exchange binds. */
+	dhcp_send_reply(&nif, DHCPOFFER, XID, OFFER_IP, 0xffffffff);
+	assert_int_equal(nif.c.dhcp_not_ours, 1);
+	assert_int_equal(dhcp.state, DHCP_SELECTING);
+	dhcp_send_reply(&nif, DHCPOFFER, xid2, OFFER_IP + 2, 0xffffffff);
+	assert_int_equal(sent_dhcp(DHCPREQUEST), xid2);
+	dhcp_send_reply(&nif, DHCPACK, xid2, OFFER_IP + 2, 0xffffffff);
+	assert_int_equal(dhcp.state, DHCP_BOUND);
+	assert_int_equal(nif.ip, OFFER_IP + 2);
+}
+
+/* Replies to another exchange or client, or not BOOTP replies: counted,
+ * nothing changes, nothing is sent. */
+static void test_dhcp_not_ours(void **state)
+{
+	struct netif nif;
+	uint8_t m[548];
+	size_t n;
+
+	(void)state;
+	dhcp_setup(&nif);
+	dhcp_send_reply(&nif, DHCPOFFER, XID + 1, OFFER_IP, 0xffffffff);
+	assert_int_equal(nif.c.dhcp_not_ours, 1);
+	n = dhcp_reply_msg(m, DHCPOFFER, XID, OFFER_IP);
+	m[28 + 5] ^= 1; /* another guest's MAC */
+	dhcp_frame(&nif, m, n, n, 0xffffffff, 67);
+	assert_int_equal(nif.c.dhcp_not_ours, 2);
+
+	/* Not from port 67; a request; not Ethernet; hlen; cookie. */
+	n = dhcp_reply_msg(m, DHCPOFFER, XID, OFFER_IP);
+	dhcp_frame(&nif, m, n, n, 0xffffffff, 68);
+	for (int k = 0; k < 4; k++) {
+		const size_t at[] = {0, 1, 2, 236};
+
+		n = dhcp_reply_msg(m, DHCPOFFER, XID, OFFER_IP);
+		m[at[k]] ^= 3;
+		dhcp_frame(&nif, m, n, n, 0xffffffff, 67);
+	}
+	assert_int_equal(nif.c.dhcp_bad, 5);
+	assert_int_equal(dhcp.state, DHCP_SELECTING);
+	assert_int_equal(nevents, 1);
+	assert_int_equal(sent_count, 1);
+	assert_int_equal(nif.c.dhcp_ignored, 0);
+	/* Without a client, port 68 is just a closed port. */
+	setup(&nif);
+	dhcp_send_reply(&nif, DHCPOFFER, XID, GUEST_IP, GUEST_IP);
+	assert_int_equal(nif.c.udp_no_port, 1);
+}
+
+/* Options that lie: each message is dropped as bad, never read past. */
+static void test_dhcp_hostile_options(void **state)
+{
+	struct netif nif;
+	uint8_t m[548];
+	size_t n;
+	const struct {
+		uint8_t opts[12];
+		size_t len; /* bytes of options carried */
+	} bad[] = {
+	    {{53, 1, 2, 54, 9, 1, 2, 3, 4}, 9},	   /* 54 runs past the end */
+	    {{53, 1, 2, 54}, 4},		   /* a code, no length */
+	    {{53, 2, 2, 0}, 4},			   /* type of 2 bytes */
+	    {{53, 1, 2, 1, 4, 255, 0, 255, 0}, 9}, /* mask not contiguous */
+	    {{53, 1, 2, 3, 3, 1, 2, 3}, 8},	   /* router of 3 bytes */
+	    {{53, 1, 2, 51, 2, 0, 1}, 7},	   /* lease of 2 bytes */
+	    {{54, 4, 1, 2, 3, 4, 255}, 7},	   /* no message type */
+	    {{53, 1}, 2},			   /* a type with no value */
+	};
+
+	(void)state;
+	dhcp_setup(&nif);
+	for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		n = dhcp_reply_msg(m, DHCPOFFER, XID, OFFER_IP);
+		memcpy(m + 240, bad[k].opts, bad[k].len);
+		dhcp_frame(&nif, m, 240 + bad[k].len, 240 + bad[k].len,
+			   0xffffffff, 67);
+		assert_int_equal(nif.c.dhcp_bad, k + 1);
+	}
+	/* Shorter than the fixed part and the cookie. */
+	n = dhcp_reply_msg(m, DHCPOFFER, XID, OFFER_IP);
+	dhcp_frame(&nif, m, 239, 239, 0xffffffff, 67);
+	/* A good offer whose UDP length ends before option 53: the bytes
+	 * after it (Ethernet padding, say) are not part of it. */
+	dhcp_frame(&nif, m, n, 240, 0xffffffff, 67);
+	assert_int_equal(nif.c.dhcp_bad, sizeof(bad) / sizeof(bad[0]) + 2);
+	assert_int_equal(dhcp.state, DHCP_SELECTING);
+	assert_int_equal(sent_count, 1);
+
+	/* Pads, an unknown option, no end option: still a good offer. */
+	memset(m + 240, 0, 308);
+	memcpy(m + 240, "\0\0\x35\x01\x02\xfa\x03xyz\x36\x04", 12);
+	put32(m + 252, SERVER_IP);
+	dhcp_frame(&nif, m, 256, 256, 0xffffffff, 67);
+	assert_int_equal(dhcp.state, DHCP_REQUESTING);
+	assert_int_equal(dhcp.server, SERVER_IP);
+}
+
+/* Unanswered: sent again after 1, 2, 4, 8, 8 s; REQUESTs four times,
+ * then DISCOVER from the start. */
+static void test_dhcp_retransmit(void **state)
+{
+	struct netif nif;
+	unsigned long t0;
+	const unsigned gaps[] = {1, 2, 4, 8, 8, 8};
+	const uint8_t *m = sent + ETH_HLEN + IPV4_HLEN + 8;
+
+	(void)state;
+	dhcp_setup(&nif);
+	t0 = nif.now;
+	for (unsigned k = 0; k < 6; k++) {
+		nif.now += gaps[k] * HZ - 1;
+		dhcp_tick(&nif);
+		assert_int_equal(sent_count, k + 1);
+		nif.now++;
+		dhcp_tick(&nif);
+		assert_int_equal(sent_count, k + 2);
+		assert_int_equal(sent_dhcp(DHCPDISCOVER), XID);
+		/* secs: the time since the DISCOVERs began. */
+		assert_int_equal(get16(m + 8), (nif.now - t0) / HZ);
+	}
+	assert_int_equal(nevents, 7);
+	dhcp_send_reply(&nif, DHCPOFFER, XID, OFFER_IP, 0xffffffff);
+	assert_int_equal(sent_count, 8);
+	for (unsigned k = 0; k < 3; k++) {
+		nif.now += (1u << k) * HZ;
+		dhcp_tick(&nif);
+		assert_int_equal(sent_count, 9 + k);
+		assert_int_equal(sent_dhcp(DHCPREQUEST), XID);
+	}
+	nif.now += 8 * HZ;
+	dhcp_tick(&nif);
+	assert_int_equal(sent_count, 12);
+	assert_int_equal(dhcp.state, DHCP_SELECTING);
+	assert_int_not_equal(sent_dhcp(DHCPDISCOVER), XID);
+	assert_int_equal(get16(m + 8), 0);
+	assert_int_equal(events[nevents - 1], DHCP_EV_DISCOVER);
+}
+
 /* ---- bootargs --------------------------------------------------------- */
 
 static void test_bootargs(void **state)
@@ -465,15 +913,45 @@ static void test_bootargs(void **state)
 	assert_int_equal(c.prefix, 24);
 	assert_int_equal(c.netmask, 0xffffff00);
 	assert_int_equal(c.gw, HOST_IP);
-	assert_int_equal(c.ping, HOST_IP);
+	assert_int_equal(c.pings, 1);
+	assert_int_equal(c.ping[0], HOST_IP);
 	assert_int_equal(c.count, 20);
 	assert_true(c.once);
+	assert_false(c.dhcp);
 
 	assert_int_equal(net_parse_bootargs(NULL, &c, NULL), 0);
 	assert_int_equal(c.ip, 0);
-	assert_int_equal(c.ping, 0);
+	assert_int_equal(c.pings, 0);
 	assert_int_equal(c.count, NET_PING_COUNT);
 	assert_false(c.once);
+	assert_false(c.dhcp);
+
+	/* Chapter 9: dhcp, and a list of targets where gw is the gateway. */
+	assert_int_equal(net_parse_bootargs("dhcp ping=gw,10.0.2.1,gw,"
+					    "203.0.113.2 count=3 once",
+					    &c, NULL),
+			 0);
+	assert_true(c.dhcp);
+	assert_int_equal(c.ip, 0);
+	assert_int_equal(c.pings, 4);
+	assert_int_equal(c.ping[0], NET_PING_GATEWAY);
+	assert_int_equal(c.ping[1], HOST_IP);
+	assert_int_equal(c.ping[2], NET_PING_GATEWAY);
+	assert_int_equal(c.ping[3], 0xcb007102);
+	assert_int_equal(c.count, 3);
+	assert_int_equal(net_parse_bootargs("ping=1.1.1.1,2.2.2.2 ping=gw "
+					    "dhcpd",
+					    &c, NULL),
+			 0);
+	assert_int_equal(c.pings, 1); /* the last ping= counts */
+	assert_int_equal(c.ping[0], NET_PING_GATEWAY);
+	assert_false(c.dhcp);
+	assert_int_equal(
+	    net_parse_bootargs("ping=1.1.1.1,2.2.2.2,3.3.3.3,"
+			       "4.4.4.4,5.5.5.5,6.6.6.6,7.7.7.7,gw",
+			       &c, NULL),
+	    0);
+	assert_int_equal(c.pings, NET_PING_TARGETS);
 	assert_int_equal(net_parse_bootargs("ip=192.168.1.2/0", &c, NULL), 0);
 	assert_int_equal(c.netmask, 0);
 	assert_int_equal(net_parse_bootargs("ip=192.168.1.2/32", &c, NULL), 0);
@@ -490,13 +968,22 @@ static void test_bootargs(void **state)
 	    "ip=10.0.2.15/24x",
 	    "gw=10.0.2.1.",
 	    "ping=x",
+	    "ping=",
+	    "ping=gw,",
+	    "ping=,10.0.2.1",
+	    "ping=10.0.2.1,,gw",
+	    "ping=gwx",
+	    "ping=0.0.0.0",
+	    "ping=10.0.2.1;gw",
+	    "ping=1.1.1.1,2.2.2.2,3.3.3.3,4.4.4.4,5.5.5.5,6.6.6.6,7.7.7.7,"
+	    "8.8.8.8,9.9.9.9",
 	    "count=0",
 	    "count=-1",
 	    "count=100000000",
 	    "gw=",
 	};
 	for (unsigned i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
-		char args[64];
+		char args[128];
 
 		snprintf(args, sizeof(args), "ip=10.0.2.15/24 %s", wrong[i]);
 		bad = NULL;
@@ -519,6 +1006,11 @@ int main(void)
 	    cmocka_unit_test(test_icmp_echo),
 	    cmocka_unit_test(test_icmp_ping),
 	    cmocka_unit_test(test_udp_echo_and_halt),
+	    cmocka_unit_test(test_dhcp_exchange),
+	    cmocka_unit_test(test_dhcp_nak),
+	    cmocka_unit_test(test_dhcp_not_ours),
+	    cmocka_unit_test(test_dhcp_hostile_options),
+	    cmocka_unit_test(test_dhcp_retransmit),
 	    cmocka_unit_test(test_bootargs),
 	};
 
