@@ -2,10 +2,10 @@
 # make verify-graders: prove that the rubrics grade what they claim.
 #
 #   1. the reference tree scores full marks: no graded test fails or skips;
-#   2. the student tree builds; every graded test FAILs, and quickly (their
-#      limits cut by TIMEOUT_SCALE=0.25, so a stub that hangs shows as a
-#      TIMEOUT); no ungraded test fails (one that needs an exercise skips,
-#      naming it);
+#   2. the student tree builds and its scripts with regions parse (sh -n,
+#      bash -n); every graded test FAILs, and quickly (their limits cut by
+#      TIMEOUT_SCALE=0.25, so a stub that hangs shows as a TIMEOUT); no
+#      ungraded test fails (one that needs an exercise skips, naming it);
 #   3. for each exercise, a tree with only that exercise reverted to its
 #      stub loses exactly that exercise's points, all of them.
 #
@@ -148,6 +148,17 @@ s=$tmp/student
 	make -C "$s" --no-print-directory BUILD=b -j"$jobs" all \
 		>"$s.build.log" 2>&1 ||
 	problem "the student tree does not build (see $s.build.log)"
+# Its scripts must still parse: a region's else and fi are found by their
+# comments, which nothing but the shell itself can check.
+for f in $(cd "$tmp/ref" && "$tmp/mkstudent" --list <"$tmp/files" |
+	cut -f2 | sed 's/:[0-9]*$//' | grep -v '\.[chS]$' | sort -u); do
+	case $(head -n 1 "$s/$f") in
+	*bash*) shell=bash ;;
+	*) shell=sh ;;
+	esac
+	$shell -n "$s/$f" 2>>"$s.build.log" ||
+		problem "$f is not valid $shell in the student tree (see $s.build.log)"
+done
 if [ "$problems" = 0 ] &&
 	grade "$s" "$s.graded" GRADER_FLAGS="--only graded" TIMEOUT_SCALE=0.25 &&
 	grade "$s" "$s.ungraded" GRADER_FLAGS="--only ungraded"; then

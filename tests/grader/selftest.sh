@@ -9,7 +9,7 @@
 runner=$BUILD/tests/runner
 mkstudent=$BUILD/exercises/mkstudent
 case $mkstudent in /*) ;; *) mkstudent=$PWD/$mkstudent ;; esac
-verify=$(dirname "$0")/../../exercises/tools/verify-graders.sh
+verify=$(cd "$(dirname "$0")/../../exercises/tools" && pwd)/verify-graders.sh
 
 expect_file_has() { # FILE TEXT
 	grep -qF -- "$2" "$1" || fail "$1 lacks: $2"
@@ -415,6 +415,37 @@ EOF
 	verify_one ch09-one
 	unset TWO_NEEDS_ONE
 	expect_out_has "ch09-one: ch09-two lost 5 points;"
+
+	# The whole of verify-graders on that tree (a git work tree of its
+	# own, as tree-files.sh wants), from its build directory's mkstudent.
+	mkdir -p "$TMP/vt/exercises/tools"
+	cp "$TMP/vg/ref/Makefile" "$TMP/vg/ref/grade.sh" "$TMP/vg/ref/net" \
+		"$TMP/vt"
+	cp "$(dirname "$verify")/tree-files.sh" "$TMP/vt/exercises/tools"
+	git -C "$TMP/vt" init -q || fail "git init"
+	verify_all 0
+	expect_out_has "verify-graders: every check passed"
+	grep -Eq '^  ch09-two +5/10 points: lost its own 5$' "$OUT" ||
+		fail "verify-graders did not revert ch09-two alone"
+	export TWO_NEEDS_ONE=1
+	verify_all 1
+	unset TWO_NEEDS_ONE
+	expect_out_has "PROBLEM: ch09-one: ch09-two lost 5 points;"
+	# An "else # stub" on the reference's own else: the reference runs,
+	# the student's script does not parse.
+	sed -i -e '7s/.*/\t\tif true; then\n\t\t\techo ok/' \
+		-e '9s/.*/\t\t\t:\n\t\tfi\n\telse\n\t\texercise_todo ch09-one R/' \
+		"$TMP/vt/net"
+	verify_all 1
+	expect_out_has "PROBLEM: net is not valid sh in the student tree"
+}
+
+verify_all() { # STATUS: verify-graders in $TMP/vt; its output in $OUT
+	STATUS=0
+	(cd "$TMP/vt" && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
+		TMPDIR="$TMP" sh "$verify" "$(dirname "$mkstudent")/..") \
+		>"$OUT" 2>&1 || STATUS=$?
+	expect_status "$1"
 }
 
 case ${1:-} in
