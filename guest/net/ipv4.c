@@ -38,6 +38,20 @@ int ipv4_parse(const uint8_t *p, size_t len, struct ipv4_info *info)
 	return 0;
 }
 
+/*
+ * To our address; or UDP to the broadcast address, or, until DHCP gives
+ * us an address (nif->ip 0), to any: a DHCP server's replies come
+ * broadcast or unicast to the address offered (RFC 2131, 4.1).
+ * udp_input() gives those to the DHCP client only.
+ */
+static bool ipv4_ours(const struct netif *nif, const struct ipv4_info *ip)
+{
+	if (nif->ip && ip->dst == nif->ip)
+		return true;
+	return ip->proto == IPV4_PROTO_UDP &&
+	       (!nif->ip || ip->dst == IPV4_BROADCAST);
+}
+
 void ipv4_input(struct netif *nif, const uint8_t *p, size_t len)
 {
 	struct ipv4_info ip;
@@ -54,13 +68,7 @@ void ipv4_input(struct netif *nif, const uint8_t *p, size_t len)
 		nif->c.ip_fragments++;
 		return;
 	}
-	/*
-	 * Until DHCP gives it an address (nif->ip 0), the guest takes UDP to
-	 * any address: the server's replies come broadcast or unicast to the
-	 * address offered (RFC 2131, 4.1), and udp_input() gives them to the
-	 * DHCP client only.
-	 */
-	if (nif->ip ? ip.dst != nif->ip : ip.proto != IPV4_PROTO_UDP) {
+	if (!ipv4_ours(nif, &ip)) {
 		nif->c.ip_not_ours++;
 		return;
 	}

@@ -3,9 +3,10 @@
  * ipv4.h: the Internet Protocol, version 4 (RFC 791), chapter 8.
  *
  * The guest checks every header it receives (version, header length,
- * total length, checksum), takes packets for its own address only, and
- * drops fragments, counting them: a stack that reassembles is a lesson
- * of its own.  It sends 20-byte headers with Don't Fragment set and a
+ * total length, checksum), takes packets for its own address only (and
+ * for DHCP, chapter 9, UDP broadcasts, and any UDP before it has an
+ * address), and drops fragments, counting them: a stack that reassembles
+ * is a lesson of its own.  It sends 20-byte headers with Don't Fragment set and a
  * TTL of 64, to a neighbour directly or through the gateway.
  */
 #ifndef GUEST_NET_IPV4_H

@@ -42,8 +42,9 @@ void udp_input(struct netif *nif, const struct ipv4_info *ip, const uint8_t *p)
 	dport = get16(p + 2);
 	if (dport == DHCP_CLIENT_PORT && nif->dhcp) {
 		dhcp_input(nif, p, len);
-	} else if (!nif->ip) {
-		nif->c.udp_no_port++; /* no address yet: only DHCP listens */
+	} else if (!nif->ip || ip->dst != nif->ip) {
+		/* A broadcast, or no address yet: only DHCP listens. */
+		nif->c.udp_no_port++;
 	} else if (dport == ABI_NET_UDP_ECHO) {
 		memcpy(ipv4_payload(nif) + UDP_HLEN, p + UDP_HLEN,
 		       len - UDP_HLEN);

@@ -10,8 +10,9 @@
  * The guest's services (abi/virtio.h): an echo on ABI_NET_UDP_ECHO
  * (RFC 862: the datagram goes back to its sender), and ABI_NET_UDP_HALT,
  * where a datagram starting with "halt" sets nif->halt.  Datagrams to
- * DHCP_CLIENT_PORT go to the DHCP client when one runs (dhcp.h); before
- * it has an address, nothing else is listened to.
+ * DHCP_CLIENT_PORT go to the DHCP client when one runs (dhcp.h); other
+ * broadcasts, and anything before the guest has an address, are not
+ * listened to.
  */
 #ifndef GUEST_NET_UDP_H
 #define GUEST_NET_UDP_H

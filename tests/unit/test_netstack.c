@@ -541,12 +541,13 @@ static uint32_t sent_dhcp(uint8_t type)
 	return get32(m + 4);
 }
 
-/* A frame from the server (port `sport`) to `dst` (broadcast, or our MAC
- * at dst) with the `len`-byte message m, of which the IP and UDP lengths
- * claim only `claim` bytes.  The frame is allocated to its exact size,
+/* A frame from the server (port `sport`, to `dport`) to `dst` (broadcast,
+ * or our MAC at dst) with the `len`-byte message m, of which the IP and
+ * UDP lengths claim only `claim` bytes.  The frame is allocated to its exact size,
  * so that a sanitizer build sees any read past it. */
-static void dhcp_frame(struct netif *nif, const uint8_t *m, size_t len,
-		       size_t claim, uint32_t dst, uint16_t sport)
+static void udp_frame(struct netif *nif, const uint8_t *m, size_t len,
+		      size_t claim, uint32_t dst, uint16_t sport,
+		      uint16_t dport)
 {
 	size_t n = ETH_HLEN + IPV4_HLEN + 8 + len;
 	uint8_t *f = malloc(n), *ip = f + ETH_HLEN, *u = ip + IPV4_HLEN;
@@ -565,13 +566,19 @@ static void dhcp_frame(struct netif *nif, const uint8_t *m, size_t len,
 	put32(ip + 16, dst);
 	put16(ip + 10, inet_checksum(ip, IPV4_HLEN));
 	put16(u, sport);
-	put16(u + 2, 68);
+	put16(u + 2, dport);
 	put16(u + 4, (uint16_t)(8 + claim));
 	put16(u + 6, 0);
 	memcpy(u + 8, m, len);
 	put16(u + 6, udp_checksum(SERVER_IP, dst, u, 8 + claim));
 	eth_input(nif, f, n);
 	free(f);
+}
+
+static void dhcp_frame(struct netif *nif, const uint8_t *m, size_t len,
+		       size_t claim, uint32_t dst, uint16_t sport)
+{
+	udp_frame(nif, m, len, claim, dst, sport, 68);
 }
 
 static uint8_t *opt32(uint8_t *o, uint8_t code, uint32_t v)
@@ -692,9 +699,14 @@ static void test_dhcp_exchange(void **state)
 	dhcp_send_reply(&nif, DHCPACK, XID, OFFER_IP, OFFER_IP);
 	assert_int_equal(sent_count, 2);
 	assert_int_equal(nevents, 3);
-	/* And now UDP to another address is not ours. */
+	/* And now UDP to another address is not ours, a broadcast is, but
+	 * no echo is sent to it. */
 	input_ip(&nif, IPV4_PROTO_UDP, udp, 16);
 	assert_int_equal(nif.c.ip_not_ours, 2);
+	udp_frame(&nif, udp, 8, 8, 0xffffffff, 4000, ABI_NET_UDP_ECHO);
+	assert_int_equal(nif.c.udp_no_port, 2);
+	assert_int_equal(nif.c.udp_echoed, 0);
+	assert_int_equal(sent_count, 2);
 
 	/* No router, no mask: gw 0, the class's mask (10.x: class A). */
 	dhcp_setup(&nif);
