@@ -61,7 +61,7 @@ CH_BINS := $(foreach c,$(CHAPTERS),$(BUILD)/ch$(firstword $(subst -, ,$(c))))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOLS := $(BUILD)/tests/runner $(BUILD)/bench $(BUILD)/doctor \
-	$(BUILD)/tests/udpecho
+	$(BUILD)/tests/udpecho $(BUILD)/kvmlab-net
 
 # pkg-config is asked only when a recipe needs it (after mk/deps.sh ran).
 cmocka_cflags = $(shell pkg-config --cflags cmocka)
@@ -116,6 +116,13 @@ $(BUILD)/tests/runner: $(BUILD)/tests/runner.o $(GRADER_OBJ)
 $(BUILD)/tests/udpecho: $(BUILD)/tests/net/udpecho.o
 	$(quiet) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+# Chapter 9's host tooling, a bash script: installed beside the chapters,
+# so that its `status` names the build dir's ch09.
+$(BUILD)/kvmlab-net: chapters/09-bridge-nat/kvmlab-net
+	$(quiet) INSTALL $@
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@ && chmod 755 $@
 
 $(BUILD)/doctor: $(BUILD)/mk/doctor.o $(LIB)
 	$(quiet) LINK $@
