@@ -36,6 +36,9 @@ mount -t tmpfs -o mode=755 kvmlab-run /run || {
 	echo "skipped: cannot mount a private tmpfs on /run in the namespace"
 	exit 77
 }
+# /sys/class/net as this network namespace sees it (a sysfs mounted
+# outside lists the links out there); where it cannot be, the old one.
+mount -t sysfs kvmlab-sys /sys 2>/dev/null
 ip link set lo up || {
 	echo "skipped: cannot bring lo up in the new network namespace"
 	exit 77

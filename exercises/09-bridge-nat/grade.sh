@@ -1,0 +1,255 @@
+#!/bin/bash
+# Chapter 9's graded network checks, no KVM needed: build/kvmlab-net builds
+# a topology in namespaces of the test's own (tests/net/netns.sh), with a
+# stand-in on each guest's port (KVMLAB_NET_STANDINS=1: a veth into the
+# namespace kvmlab-TOPO-gI, the guest's MAC and address), and the stand-ins
+# ping as the guests would.
+#   usage: grade.sh nat-masquerade | nat-forward | vlan-same |
+#                   vlan-isolated | vlan-trunk
+# Exit 0 pass, 1 fail (the first line that says FAIL tells why), 77 skip:
+# no namespaces here, or (vlan) no 802.1Q in this kernel.
+set -u
+BUILD=${BUILD:-build}
+NET=$BUILD/kvmlab-net
+CASE=${1:-}
+
+case $CASE in
+nat-masquerade | nat-forward | vlan-same | vlan-isolated | vlan-trunk) ;;
+*)
+	echo "usage: grade.sh nat-masquerade|nat-forward|vlan-same|vlan-isolated|vlan-trunk" >&2
+	exit 2
+	;;
+esac
+[ -x "$NET" ] || {
+	echo "FAIL: $NET is not built (make)"
+	exit 1
+}
+if [ -z "${KVMLAB_GRADE_INSIDE:-}" ]; then
+	KVMLAB_GRADE_INSIDE=1 exec "$(dirname "$0")/../../tests/net/netns.sh" \
+		bash "$0" "$@"
+fi
+
+# ---- Inside the namespaces: everything here dies with the test ---------
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/kvmlab-grade.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+export KVMLAB_NET_STANDINS=1
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# up TOPO: the student's kvmlab-net; its stub (status 78) is a failure
+# whose message the grader reads ("exercise ... is not done yet").
+up() {
+	"$NET" up "$1" >"$TMP/up" 2>&1
+	st=$?
+	[ "$st" != 77 ] || { tail -n 1 "$TMP/up"; exit 77; }
+	cat "$TMP/up"
+	[ "$st" = 0 ] || fail "kvmlab-net up $1 ended with status $st"
+}
+
+# in_ns NS CMD...: CMD in the named namespace ("": here).
+in_ns() {
+	ns=$1
+	shift
+	if [ -z "$ns" ]; then "$@"; else ip netns exec "$ns" "$@"; fi
+}
+
+# reaches NS ADDR: three pings from NS, every one answered.
+reaches() {
+	in_ns "$1" ping -c 3 -i 0.2 -W 2 "$2" >"$TMP/ping" 2>&1 &&
+		grep -q " 0% packet loss" "$TMP/ping"
+}
+
+# unreachable NS ADDR: not one of three pings answered.
+unreachable() {
+	! in_ns "$1" ping -c 3 -i 0.2 -W 1 "$2" >"$TMP/ping" 2>&1 &&
+		! grep -q "bytes from" "$TMP/ping"
+}
+
+# capture NS DEV FILTER...: tcpdump in the background, into $TMP/cap,
+# until stop_capture; it listens before this returns.
+capture() {
+	ns=$1 dev=$2
+	shift 2
+	: >"$TMP/cap"
+	: >"$TMP/cap.err"
+	# Not through in_ns: $! must be tcpdump itself (ip netns exec execs it).
+	set -- tcpdump -n -l -i "$dev" "$@"
+	[ -z "$ns" ] || set -- ip netns exec "$ns" "$@"
+	"$@" >"$TMP/cap" 2>"$TMP/cap.err" &
+	CAP=$!
+	for _ in $(seq 50); do
+		! grep -q "listening on" "$TMP/cap.err" || return 0
+		sleep 0.1
+	done
+	fail "tcpdump did not start: $(cat "$TMP/cap.err")"
+}
+
+stop_capture() {
+	sleep 0.3
+	kill -INT "$CAP" 2>/dev/null
+	wait "$CAP" 2>/dev/null
+	echo "--- tcpdump ---"
+	head -n 12 "$TMP/cap"
+}
+
+# standin_nat I ADDR: guest I of the nat topology, static, gateway .1.
+standin_nat() {
+	if ! in_ns "kvmlab-nat-g$1" ip addr add "$2" dev eth0 ||
+		! in_ns "kvmlab-nat-g$1" ip route add default via 192.168.122.1; then
+		fail "cannot address stand-in $1"
+	fi
+}
+
+# ---- NAT ---------------------------------------------------------------
+
+# With the rule: the outside sees the host's 203.0.113.1 and answers it;
+# conntrack holds the translation.  Without it: the outside sees the
+# guest's own address, which it cannot answer.
+nat_masquerade() {
+	up nat
+	standin_nat 0 192.168.122.50/24
+	capture kvmlab-nat-out eth0 icmp
+	reaches kvmlab-nat-g0 203.0.113.2 ||
+		fail "192.168.122.50 cannot ping 203.0.113.2 through the NAT: $(tail -n 2 "$TMP/ping" | head -n 1)"
+	stop_capture
+	grep -q "203.0.113.1 > 203.0.113.2: ICMP echo request" "$TMP/cap" ||
+		fail "the outside did not see 203.0.113.1 ping it"
+	! grep -q "192\.168\.122\." "$TMP/cap" ||
+		fail "the outside saw a guest's address: not translated"
+	conntrack -L -p icmp >"$TMP/ct" 2>&1
+	cat "$TMP/ct"
+	grep -q "src=192.168.122.50 dst=203.0.113.2 .*src=203.0.113.2 dst=203.0.113.1 " "$TMP/ct" ||
+		fail "conntrack -L shows no translated flow from 192.168.122.50"
+	echo "with the rule: the outside sees 203.0.113.1, conntrack the flow"
+
+	# The same without the translation (and the flows it made).
+	iptables -t nat -F POSTROUTING
+	conntrack -F >/dev/null 2>&1
+	capture kvmlab-nat-out eth0 icmp
+	unreachable kvmlab-nat-g0 203.0.113.2 ||
+		fail "without the POSTROUTING rules a reply still came back"
+	stop_capture
+	grep -q "192.168.122.50 > 203.0.113.2: ICMP echo request" "$TMP/cap" ||
+		fail "without the POSTROUTING rules the outside should see 192.168.122.50"
+	echo "without it: the outside sees 192.168.122.50, no reply comes back"
+}
+
+# ip_forward on, and the rule narrow: the guests' subnet only (a forwarded
+# packet from elsewhere keeps its source), out of kvm-nat-up only (a
+# packet to another link keeps its source); down puts ip_forward back.
+nat_forward() {
+	fwd0=$(sysctl -n net.ipv4.ip_forward)
+	up nat
+	[ "$(sysctl -n net.ipv4.ip_forward)" = 1 ] ||
+		fail "net.ipv4.ip_forward is not 1 after up nat"
+	standin_nat 0 192.168.122.50/24
+	reaches kvmlab-nat-g0 203.0.113.2 ||
+		fail "192.168.122.50 cannot ping 203.0.113.2 through the NAT"
+
+	# A source not in 192.168.122.0/24, routed through the gateway.
+	in_ns kvmlab-nat-g1 ip addr add 10.99.0.5/32 dev eth0
+	in_ns kvmlab-nat-g1 ip route add default via 192.168.122.1 dev eth0 onlink
+	capture kvmlab-nat-out eth0 icmp
+	unreachable kvmlab-nat-g1 203.0.113.2
+	stop_capture
+	grep -q "10.99.0.5 > 203.0.113.2: ICMP echo request" "$TMP/cap" ||
+		fail "a packet from 10.99.0.5 (not a guest) was translated, or not forwarded: the rule must match -s 192.168.122.0/24 only"
+
+	# Another link out of the host: 198.51.100.0/24 in its own namespace.
+	ip netns add kvmlab-nat-probe
+	ip link add kvm-probe type veth peer name eth0 netns kvmlab-nat-probe
+	ip addr add 198.51.100.1/24 dev kvm-probe
+	ip link set kvm-probe up
+	in_ns kvmlab-nat-probe ip addr add 198.51.100.2/24 dev eth0
+	in_ns kvmlab-nat-probe ip link set eth0 up
+	capture kvmlab-nat-probe eth0 icmp
+	unreachable kvmlab-nat-g0 198.51.100.2
+	stop_capture
+	grep -q "192.168.122.50 > 198.51.100.2: ICMP echo request" "$TMP/cap" ||
+		fail "a guest's packet out of another link was translated, or not forwarded: the rule must match -o kvm-nat-up only"
+
+	# Forwarding off: nothing crosses, rule or not.
+	sysctl -qw net.ipv4.ip_forward=0
+	unreachable kvmlab-nat-g0 203.0.113.2 ||
+		fail "with ip_forward 0 a ping still crossed the host"
+	sysctl -qw net.ipv4.ip_forward=1
+
+	"$NET" down nat >"$TMP/down" 2>&1 || {
+		cat "$TMP/down"
+		fail "kvmlab-net down nat failed"
+	}
+	[ "$(sysctl -n net.ipv4.ip_forward)" = "$fwd0" ] ||
+		fail "down nat left ip_forward $(sysctl -n net.ipv4.ip_forward), not $fwd0 as before up"
+	! iptables -t nat -S POSTROUTING | grep -q "^-A" ||
+		fail "down nat left a rule in POSTROUTING: $(iptables -t nat -S POSTROUTING | grep "^-A")"
+	echo "ip_forward on (and back to $fwd0 after down); the rule: guests only, out of kvm-nat-up only"
+}
+
+# ---- VLAN --------------------------------------------------------------
+
+# The tenant ports' tables, for the log and the checks.
+vlan_table() {
+	bridge vlan show >"$TMP/vlans"
+	cat "$TMP/vlans"
+	ip -d link show kvm-vlan | grep -q "vlan_filtering 1 " ||
+		fail "kvm-vlan does not filter VLANs (vlan_filtering 0): every tag is ignored"
+}
+
+vlan_same() {
+	up vlan
+	vlan_table
+	for p in kvm-vlan-0 kvm-vlan-1; do
+		bridge vlan show dev "$p" | grep -q " 10 PVID Egress Untagged" ||
+			fail "$p is not an access port of vid 10 (pvid untagged)"
+	done
+	reaches kvmlab-vlan-g0 10.0.9.12 ||
+		fail "tenant A: 10.0.9.11 cannot ping 10.0.9.12"
+	reaches kvmlab-vlan-g1 10.0.9.11 ||
+		fail "tenant A: 10.0.9.12 cannot ping 10.0.9.11"
+	echo "tenant A's two guests reach each other on vid 10"
+}
+
+vlan_isolated() {
+	up vlan
+	vlan_table
+	reaches kvmlab-vlan-g0 10.0.9.12 ||
+		fail "tenant A: 10.0.9.11 cannot ping 10.0.9.12 (isolation means nothing if nothing passes)"
+	unreachable kvmlab-vlan-g0 10.0.9.21 ||
+		fail "tenant A (vid 10) reached tenant B (vid 20) at 10.0.9.21"
+	unreachable kvmlab-vlan-g2 10.0.9.11 ||
+		fail "tenant B (vid 20) reached tenant A at 10.0.9.11"
+	unreachable kvmlab-vlan-g3 10.0.9.11 ||
+		fail "tenant C (kvm-vlan-b) reached tenant A at 10.0.9.11"
+	unreachable kvmlab-vlan-g3 10.0.9.21 ||
+		fail "tenant C (kvm-vlan-b) reached tenant B at 10.0.9.21"
+	# The trunk's untagged frames (its native VLAN) belong to no tenant: a
+	# vid 1 left on the ports would join the far host to all of them.
+	in_ns kvmlab-vlan-peer ip addr add 10.0.9.200/32 dev eth0
+	in_ns kvmlab-vlan-peer ip route add 10.0.9.11/32 dev eth0 src 10.0.9.200
+	capture kvmlab-vlan-g0 eth0 host 10.0.9.200
+	unreachable kvmlab-vlan-peer 10.0.9.11
+	stop_capture
+	! grep -q "10.0.9.200" "$TMP/cap" ||
+		fail "an untagged frame on the trunk reached tenant A (vid 1 is still on the ports?)"
+	echo "A and B do not reach each other; C reaches neither; untagged frames on the trunk reach no one"
+}
+
+vlan_trunk() {
+	up vlan
+	vlan_table
+	capture "" kvm-vlan-trunk -e icmp or arp
+	reaches kvmlab-vlan-g0 10.0.9.100 ||
+		fail "tenant A (10.0.9.11) cannot ping 10.0.9.100 across the trunk"
+	stop_capture
+	grep -q "vlan 10, .*10.0.9.11 > 10.0.9.100: ICMP echo request" "$TMP/cap" ||
+		fail "the trunk did not carry tenant A's ping tagged 'vlan 10'"
+	unreachable kvmlab-vlan-g2 10.0.9.100 ||
+		fail "tenant B (vid 20) reached 10.0.9.100 (tenant A's, vid 10)"
+	echo "tenant A crosses the trunk tagged vlan 10; B does not reach A's host"
+}
+
+"${CASE//-/_}"
