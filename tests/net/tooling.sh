@@ -26,6 +26,8 @@ fail() {
 if [ -z "${KVMLAB_TOOLING_INSIDE:-}" ] && [ "$CASE" != leftovers ]; then
 	KVMLAB_TOOLING_INSIDE=1 exec "$HERE/netns.sh" bash "$0" "$@"
 fi
+# No TAPs where /dev/net/tun is not ours (0600, unprivileged): stand-ins.
+[ -w /dev/net/tun ] || export KVMLAB_NET_STANDINS=1
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/kvmlab-tooling.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
