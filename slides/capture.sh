@@ -31,7 +31,7 @@ MISMATCH="NOT AS THIS DECK EXPECTS: the output lacks"
 
 rm -rf "$OUT"
 mkdir -p "$RUN/build"
-for f in ch01 ch02 ch03 ch04 ch05 ch06 ch07 ch08 bench doctor; do
+for f in ch01 ch02 ch03 ch04 ch05 ch06 ch07 ch08 ch09 kvmlab-net bench doctor; do
 	ln -s "$BUILD/$f" "$RUN/build/$f"
 done
 mkdir "$RUN/build/tests"
@@ -397,3 +397,138 @@ shown ch08-gping '4 sent, 4 received' \
 # before it, whose figures this deck does not show.
 shown ch08-bench 'EVENT_IDX, I/O thread' \
 	"./build/bench --exits 1000 build/guest/tests/bench_out16.bin build/ch01 build/guest/tests/bench_exit64.elf build/ch04 build/ch06 build/ch07 build/ch08 build/tests/udpecho | sed -n '/virtio-net/,\$p'"
+
+# ---- Chapter 9: bridges, NAT and VLANs ----------------------------------------
+
+# One session in namespaces of its own (tests/net/netns.sh: network, mount,
+# pid, a private /run), as tests/guest/ch09.sh runs it: nat up with one
+# guest, tcpdump on the bridge and in the outside namespace while the guest
+# takes its lease and pings its gateway and 203.0.113.2; status; the
+# MASQUERADE rule deleted and the guest again; nat down; the four vlan
+# guests.  Each output is kept in RUN/ch09/; `shown` puts it under the
+# command as the student types it.  Everything dies with the namespaces.
+cat >"$RUN/ch09-session.sh" <<'EOF'
+export KVMLAB_NET_GUESTS=1
+echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null
+echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6 2>/dev/null
+# listen NAME CMD...: tcpdump in the background, once it listens.
+listen() {
+	f=ch09/$1.cap
+	shift
+	"$@" >"$f" 2>"$f.err" &
+	i=0
+	until grep -q listening "$f.err"; do
+		i=$((i + 1))
+		[ "$i" -lt 150 ] || break
+		sleep 0.2
+	done
+}
+guest() { # OUT CMDLINE
+	timeout 150 ./build/ch09 --tap kvm-nat-0 --mac 52:54:00:09:03:00 -q \
+		--cmdline "$2" </dev/null >"ch09/$1" 2>&1
+	echo "exit status $?" >>"ch09/$1"
+}
+stop() {
+	kill -INT $(jobs -p) 2>/dev/null
+	wait
+}
+./build/kvmlab-net up nat >ch09/up.out 2>&1 || exit 1
+listen bridge tcpdump -tlni kvm-nat icmp
+listen outside ip netns exec kvmlab-nat-out tcpdump -tlni eth0 icmp
+guest guest.out "dhcp ping=gw,203.0.113.2 count=3 once"
+stop
+{
+	tail -n 1 ch09/guest.out
+	grep -E '^(dhcp|ping .* sent,)' ch09/guest.out
+} >ch09/guest.sel
+./build/kvmlab-net status nat >ch09/status.out 2>&1
+{
+	echo "-- on kvm-nat (the guests' side):"
+	grep '203\.0\.113\.2' ch09/bridge.cap | grep 'seq 1,'
+	echo "-- in kvmlab-nat-out (the outside):"
+	grep 'seq 1,' ch09/outside.cap
+} >ch09/nat-capture.out
+rule=$(sed -n 's/^\$ iptables -w -t nat -A POSTROUTING \(.*MASQUERADE.*\)/\1/p' ch09/up.out)
+{
+	echo "\$ iptables -t nat -D POSTROUTING $rule"
+	iptables -w -t nat -D POSTROUTING $rule 2>&1
+} >ch09/no-masq.out
+listen outside2 ip netns exec kvmlab-nat-out tcpdump -tlni eth0 icmp
+guest guest2.out "dhcp ping=203.0.113.2 count=2 once"
+stop
+{
+	echo "-- in kvmlab-nat-out:"
+	grep -v "^$" ch09/outside2.cap
+	echo "-- the guest:"
+	grep -E '^(ping .* sent,|exit)' ch09/guest2.out
+} >>ch09/no-masq.out
+# up again (idempotent: only the rule is missing), so that down shows all.
+./build/kvmlab-net up nat >/dev/null 2>&1
+./build/kvmlab-net down nat >ch09/down.out 2>&1
+# VLAN: A0 and A1 (vid 10), B (vid 20), C (its own bridge).
+if ./build/kvmlab-net up vlan >ch09/vlan-up.out 2>&1; then
+	v() { # I CMDLINE: guest I in the background, its pid in vmm
+		timeout 150 ./build/ch09 --tap "kvm-vlan-$1" \
+			--mac "52:54:00:09:04:0$1" --cmdline "$2" \
+			</dev/null >"ch09/vlan$1.out" 2>&1 &
+		vmm=$!
+	}
+	v 1 "ip=10.0.9.12/24"
+	v 3 "ip=10.0.9.31/24"
+	c=$vmm
+	i=0
+	until grep -q 'link up' ch09/vlan1.out && grep -q 'link up' ch09/vlan3.out; do
+		i=$((i + 1))
+		[ "$i" -lt 500 ] || break
+		sleep 0.2
+	done
+	v 0 "ip=10.0.9.11/24 ping=10.0.9.12,10.0.9.100,10.0.9.21,10.0.9.31 count=2 once"
+	a0=$vmm
+	v 2 "ip=10.0.9.21/24 ping=10.0.9.100,10.0.9.11 count=2 once"
+	wait "$a0" "$vmm"
+	ip netns exec kvmlab-vlan-peer ./build/tests/udpecho -m halt 10.0.9.12 9
+	kill "$c" 2>/dev/null
+	wait
+	{
+		echo "-- A0 (10.0.9.11, vid 10):"
+		grep '^ping .* sent,' ch09/vlan0.out
+		echo "-- B (10.0.9.21, vid 20):"
+		grep '^ping .* sent,' ch09/vlan2.out
+	} >ch09/vlan.out
+	./build/kvmlab-net down vlan >/dev/null 2>&1
+else
+	tail -n 1 ch09/vlan-up.out >ch09/vlan.out
+fi
+EOF
+
+no_net=
+if [ -z "$no_kvm" ]; then
+	mkdir "$RUN/ch09"
+	if [ ! -c /dev/net/tun ]; then
+		no_net="no /dev/net/tun: this kernel has no TUN/TAP driver"
+	elif ! command -v bash >/dev/null || ! command -v tcpdump >/dev/null; then
+		no_net="the session needs bash and tcpdump"
+	elif ! (cd "$RUN" && timeout 500 bash tests/net/netns.sh \
+		bash ch09-session.sh >ch09/netns.out 2>&1); then
+		no_net="the session in tests/net/netns.sh failed: $(tail -n 1 "$RUN/ch09/netns.out")"
+	fi
+fi
+
+shown ch09-up 'nat is up' \
+	"./build/kvmlab-net up nat" ch09/up.out
+shown ch09-guest '203.0.113.2: 3 sent, 3 received' \
+	"./build/ch09 --tap kvm-nat-0 --mac 52:54:00:09:03:00 -q --cmdline 'dhcp ping=gw,203.0.113.2 count=3 once' >console.txt; echo \"exit status \$?\"; grep -E '^(dhcp|ping .* sent,)' console.txt" \
+	ch09/guest.sel
+shown ch09-status 'dst=203.0.113.1' \
+	"./build/kvmlab-net status nat" ch09/status.out
+shown ch09-nat-capture 'IP 203.0.113.1 > 203.0.113.2' \
+	"tcpdump -tni kvm-nat icmp & ip netns exec kvmlab-nat-out tcpdump -tni eth0 icmp &  # one ping: seq 1" \
+	ch09/nat-capture.out
+shown ch09-no-masq '2 sent, 0 received' \
+	"./build/ch09 ... --cmdline 'dhcp ping=203.0.113.2 count=2 once', without the rule" \
+	ch09/no-masq.out
+shown ch09-vlan '10.0.9.100: 2 sent, 2 received' \
+	"./build/ch09 --tap kvm-vlan-I ... (4 guests: A0, A1 vid 10; B vid 20; C on kvm-vlan-b)" \
+	ch09/vlan.out
+shown ch09-down 'nat is down' \
+	"./build/kvmlab-net down nat" ch09/down.out

@@ -28,6 +28,7 @@ SLIDES_RUNS := $(BUILD)/ch01 $(BUILD)/ch02 $(BUILD)/ch03 $(BUILD)/ch04 \
 	$(BUILD)/bench $(BUILD)/tests/udpecho \
 	$(GB)/ch01.bin $(GB)/ch02.elf $(GB)/ch03.elf $(GB)/ch03-paging32.elf \
 	$(GB)/ch04.elf $(GB)/ch05.elf $(GB)/ch06.elf $(GB)/ch07.elf $(GB)/ch08.elf \
+	$(BUILD)/ch09 $(BUILD)/kvmlab-net $(GB)/ch09.elf \
 	$(GB)/tests/badring64.elf $(GB)/tests/bench_out16.bin \
 	$(GB)/tests/bench_exit64.elf $(GB)/tests/clihlt64.elf \
 	$(GB)/tests/loop16.bin $(GB)/tests/status16.bin $(GB)/tests/triple64.elf
