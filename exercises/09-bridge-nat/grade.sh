@@ -69,38 +69,28 @@ unreachable() {
 		! grep -q "bytes from" "$TMP/ping"
 }
 
-# capture NS DEV FILTER...: tcpdump in the background, into $TMP/cap,
-# until stop_capture; it listens before this returns.
-capture() {
-	ns=$1 dev=$2
-	shift 2
-	: >"$TMP/cap"
-	: >"$TMP/cap.err"
-	# Not through in_ns: $! must be tcpdump itself (ip netns exec execs it).
-	set -- tcpdump -n -l -i "$dev" "$@"
-	[ -z "$ns" ] || set -- ip netns exec "$ns" "$@"
-	"$@" >"$TMP/cap" 2>"$TMP/cap.err" &
-	CAP=$!
-	for _ in $(seq 50); do
-		! grep -q "listening on" "$TMP/cap.err" || return 0
-		sleep 0.1
-	done
-	# As root in `unshare -Urn` tcpdump still drops to its own user, which
-	# the namespace does not map: no capture there, and no points lost.
-	if grep -q "Couldn't change to" "$TMP/cap.err"; then
-		echo "skipped: tcpdump cannot run in this user namespace" \
-			"($(head -n 1 "$TMP/cap.err")): run make check with sudo"
-		exit 77
+# watch NS SRC...: from now on, count the ICMP echo requests that reach
+# NS from each SRC (rules with no target only count; `seen` reads them).
+# Counters, not tcpdump: tcpdump cannot run in `unshare -Urn` (it drops to
+# its own user, which the user namespace does not map), and a graded
+# check must not need root.
+watch() {
+	ns=$1
+	shift
+	if in_ns "$ns" iptables -w -N kvmlab-watch 2>/dev/null; then
+		in_ns "$ns" iptables -w -I INPUT -p icmp --icmp-type echo-request \
+			-j kvmlab-watch
+	else
+		in_ns "$ns" iptables -w -F kvmlab-watch
 	fi
-	fail "tcpdump did not start: $(cat "$TMP/cap.err")"
+	for src; do in_ns "$ns" iptables -w -A kvmlab-watch -s "$src"; done
 }
 
-stop_capture() {
-	sleep 0.3
-	kill -INT "$CAP" 2>/dev/null
-	wait "$CAP" 2>/dev/null
-	echo "--- tcpdump ---"
-	head -n 12 "$TMP/cap"
+# seen NS SRC: how many echo requests from SRC reached NS since `watch`.
+seen() {
+	n=$(in_ns "$1" iptables -w -S kvmlab-watch -v |
+		sed -n "s|^-A kvmlab-watch -s $2/32 -c \([0-9]*\) .*|\1|p")
+	echo "${n:-0}"
 }
 
 # standin_nat I ADDR: guest I of the nat topology, static, gateway .1.
@@ -119,14 +109,14 @@ standin_nat() {
 nat_masquerade() {
 	up nat
 	standin_nat 0 192.168.122.50/24
-	capture kvmlab-nat-out eth0 icmp
+	watch kvmlab-nat-out 203.0.113.1 192.168.122.50
 	reaches kvmlab-nat-g0 203.0.113.2 ||
 		fail "192.168.122.50 cannot ping 203.0.113.2 through the NAT: $(tail -n 2 "$TMP/ping" | head -n 1)"
-	stop_capture
-	grep -q "203.0.113.1 > 203.0.113.2: ICMP echo request" "$TMP/cap" ||
+	echo "the outside saw echo requests: $(seen kvmlab-nat-out 203.0.113.1) from 203.0.113.1, $(seen kvmlab-nat-out 192.168.122.50) from 192.168.122.50"
+	[ "$(seen kvmlab-nat-out 203.0.113.1)" -ge 3 ] ||
 		fail "the outside did not see 203.0.113.1 ping it"
-	! grep -q "192\.168\.122\." "$TMP/cap" ||
-		fail "the outside saw a guest's address: not translated"
+	[ "$(seen kvmlab-nat-out 192.168.122.50)" = 0 ] ||
+		fail "the outside saw the guest's address: not translated"
 	conntrack -L -p icmp >"$TMP/ct" 2>&1
 	cat "$TMP/ct"
 	grep -q "src=192.168.122.50 dst=203.0.113.2 .*src=203.0.113.2 dst=203.0.113.1 " "$TMP/ct" ||
@@ -136,11 +126,10 @@ nat_masquerade() {
 	# The same without the translation (and the flows it made).
 	iptables -t nat -F POSTROUTING
 	conntrack -F >/dev/null 2>&1
-	capture kvmlab-nat-out eth0 icmp
+	watch kvmlab-nat-out 203.0.113.1 192.168.122.50
 	unreachable kvmlab-nat-g0 203.0.113.2 ||
 		fail "without the POSTROUTING rules a reply still came back"
-	stop_capture
-	grep -q "192.168.122.50 > 203.0.113.2: ICMP echo request" "$TMP/cap" ||
+	[ "$(seen kvmlab-nat-out 192.168.122.50)" -ge 1 ] ||
 		fail "without the POSTROUTING rules the outside should see 192.168.122.50"
 	echo "without it: the outside sees 192.168.122.50, no reply comes back"
 }
@@ -160,10 +149,9 @@ nat_forward() {
 	# A source not in 192.168.122.0/24, routed through the gateway.
 	in_ns kvmlab-nat-g1 ip addr add 10.99.0.5/32 dev eth0
 	in_ns kvmlab-nat-g1 ip route add default via 192.168.122.1 dev eth0 onlink
-	capture kvmlab-nat-out eth0 icmp
+	watch kvmlab-nat-out 10.99.0.5
 	unreachable kvmlab-nat-g1 203.0.113.2
-	stop_capture
-	grep -q "10.99.0.5 > 203.0.113.2: ICMP echo request" "$TMP/cap" ||
+	[ "$(seen kvmlab-nat-out 10.99.0.5)" -ge 1 ] ||
 		fail "a packet from 10.99.0.5 (not a guest) was translated, or not forwarded: the rule must match -s 192.168.122.0/24 only"
 
 	# Another link out of the host: 198.51.100.0/24 in its own namespace.
@@ -173,10 +161,9 @@ nat_forward() {
 	ip link set kvm-probe up
 	in_ns kvmlab-nat-probe ip addr add 198.51.100.2/24 dev eth0
 	in_ns kvmlab-nat-probe ip link set eth0 up
-	capture kvmlab-nat-probe eth0 icmp
+	watch kvmlab-nat-probe 192.168.122.50
 	unreachable kvmlab-nat-g0 198.51.100.2
-	stop_capture
-	grep -q "192.168.122.50 > 198.51.100.2: ICMP echo request" "$TMP/cap" ||
+	[ "$(seen kvmlab-nat-probe 192.168.122.50)" -ge 1 ] ||
 		fail "a guest's packet out of another link was translated, or not forwarded: the rule must match -o kvm-nat-up only"
 
 	# Forwarding off: nothing crosses, rule or not.
@@ -237,10 +224,9 @@ vlan_isolated() {
 	# vid 1 left on the ports would join the far host to all of them.
 	in_ns kvmlab-vlan-peer ip addr add 10.0.9.200/32 dev eth0
 	in_ns kvmlab-vlan-peer ip route add 10.0.9.11/32 dev eth0 src 10.0.9.200
-	capture kvmlab-vlan-g0 eth0 host 10.0.9.200
 	unreachable kvmlab-vlan-peer 10.0.9.11
-	stop_capture
-	! grep -q "10.0.9.200" "$TMP/cap" ||
+	# Had its ARP request arrived, A would have learnt 10.0.9.200.
+	[ -z "$(in_ns kvmlab-vlan-g0 ip neigh show 10.0.9.200)" ] ||
 		fail "an untagged frame on the trunk reached tenant A (vid 1 is still on the ports?)"
 	echo "A and B do not reach each other; C reaches neither; untagged frames on the trunk reach no one"
 }
@@ -248,12 +234,17 @@ vlan_isolated() {
 vlan_trunk() {
 	up vlan
 	vlan_table
-	capture "" kvm-vlan-trunk -e icmp or arp
+	# The peer's eth0 has no address: only eth0.10, which takes frames
+	# tagged 10 and no others, can receive these requests.
+	in_ns kvmlab-vlan-peer iptables -w -I INPUT -i eth0.10 -p icmp \
+		--icmp-type echo-request -s 10.0.9.11 -m comment --comment tagged10
 	reaches kvmlab-vlan-g0 10.0.9.100 ||
 		fail "tenant A (10.0.9.11) cannot ping 10.0.9.100 across the trunk"
-	stop_capture
-	grep -q "vlan 10, .*10.0.9.11 > 10.0.9.100: ICMP echo request" "$TMP/cap" ||
-		fail "the trunk did not carry tenant A's ping tagged 'vlan 10'"
+	n=$(in_ns kvmlab-vlan-peer iptables -w -S INPUT -v |
+		sed -n 's/.*tagged10 -c \([0-9]*\) .*/\1/p')
+	echo "echo requests from 10.0.9.11 received on the peer's eth0.10: ${n:-0}"
+	[ "${n:-0}" -ge 3 ] ||
+		fail "the trunk did not carry tenant A's ping tagged 'vlan 10' to eth0.10"
 	unreachable kvmlab-vlan-g2 10.0.9.100 ||
 		fail "tenant B (vid 20) reached 10.0.9.100 (tenant A's, vid 10)"
 	echo "tenant A crosses the trunk tagged vlan 10; B does not reach A's host"
