@@ -20,6 +20,12 @@ build_pkgs="$build_pkgs device-tree-compiler"
 # zlib inflates the screenshots for the slide test's PNG reader
 # (tests/slides/pngstat.c), built with the unit tests by `make`.
 build_pkgs="$build_pkgs zlib1g-dev"
+# Chapters 8 and 9 run (make run) in network namespaces (util-linux's
+# unshare) with TAPs, bridges and VLANs (iproute2); chapter 9's host tooling
+# (build/kvmlab-net) translates with iptables (its nftables backend), hands
+# out addresses with dnsmasq (the binary only: dnsmasq-base starts no
+# service) and lists the translations with conntrack.
+build_pkgs="$build_pkgs iproute2 util-linux iptables dnsmasq-base conntrack"
 # strace lets the chapter 1 deck show the ioctls in the order they run.
 slides_pkgs="$build_pkgs pandoc graphviz strace"
 # clang-format: CI's style check; tmux drives the viewer in a terminal;
@@ -30,15 +36,8 @@ check_pkgs="$slides_pkgs clang-format tmux chromium"
 # which clang pulls in only as a recommendation (of libclang-common-14-dev):
 # deps.sh installs without recommends, so it is named here.
 check_pkgs="$check_pkgs clang libclang-rt-14-dev"
-# Chapter 8's tests make a TAP and addresses in a network namespace
-# (iproute2, util-linux's unshare), ping the guest and read its --pcap
-# back with tcpdump.
-check_pkgs="$check_pkgs iproute2 util-linux iputils-ping tcpdump"
-# Chapter 9's host tooling (build/kvmlab-net) builds bridges and VLANs with
-# iproute2, translates with iptables (its nftables backend), hands out
-# addresses with dnsmasq (the binary only: dnsmasq-base starts no service)
-# and lists the translations with conntrack.
-check_pkgs="$check_pkgs iptables dnsmasq-base conntrack"
+# Chapter 8's tests ping the guest and read its --pcap back with tcpdump.
+check_pkgs="$check_pkgs iputils-ping tcpdump"
 # The emulated machine (mk/emu/): QEMU runs a Debian kernel with KVM inside;
 # busybox-static (its depmod and cpio) builds the initramfs.  The
 # kernel and busybox-static are downloaded (apt-get download), not installed.
