@@ -179,7 +179,17 @@ capture() {
 	TCPDUMPS="$TCPDUMPS $!"
 	end=$(($(date +%s) + 30))
 	until grep -q "listening on" "$TMP/$name.err"; do
-		kill -0 $! 2>/dev/null || fail "tcpdump ($*) ended: $(cat "$TMP/$name.err")"
+		if ! kill -0 $! 2>/dev/null; then
+			# In `unshare -Urn` (no root) tcpdump cannot drop to its own
+			# user, which the user namespace does not map.
+			if grep -q "Couldn't change to" "$TMP/$name.err"; then
+				echo "skipped: tcpdump cannot run in this user namespace" \
+					"($(head -n 1 "$TMP/$name.err")): run the test as root," \
+					"or with KVM=emulated"
+				exit 77
+			fi
+			fail "tcpdump ($*) ended: $(cat "$TMP/$name.err")"
+		fi
 		[ "$(date +%s)" -lt "$end" ] || fail "tcpdump ($*) did not start listening"
 		sleep 0.2
 	done
@@ -317,10 +327,10 @@ host-only)
 	wait_line 0 "dhcp: bound " 120
 	a0=$(bound 0)
 	in_pool "$a0" 192.168.56
-	guest 1 "dhcp ping=192.168.56.1,$a0,203.0.113.2 count=3 once"
+	# Guest 1 is told a gateway (dnsmasq offers none here): the host
+	# still does not forward what it sends beyond the bridge.
+	guest 1 "ip=192.168.56.77/24 gw=192.168.56.1 ping=192.168.56.1,$a0,203.0.113.2 count=3 once"
 	finish 1 1
-	a1=$(bound 1)
-	in_pool "$a1" 192.168.56
 	expect_ping 1 192.168.56.1 3 3
 	expect_ping 1 "$a0" 3 3
 	expect_ping 1 203.0.113.2 3 0
