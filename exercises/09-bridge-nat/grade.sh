@@ -20,6 +20,10 @@ nat-masquerade | nat-forward | vlan-same | vlan-isolated | vlan-trunk) ;;
 	exit 2
 	;;
 esac
+command -v conntrack >/dev/null || {
+	echo "FAIL: no conntrack here, which the NAT check reads: sudo apt-get install conntrack (make check installs it)"
+	exit 1
+}
 [ -x "$NET" ] || {
 	echo "FAIL: $NET is not built (make)"
 	exit 1
