@@ -19,7 +19,9 @@
  * address is heard too (ipv4_input() takes any UDP while nif->ip is 0).
  * A reply counts only if it is a BOOTREPLY for Ethernet with the magic
  * cookie, carries our xid and our MAC in chaddr, and its options fit in
- * the packet.  Messages lost are sent again after 1, 2, 4, 8, 8... s.
+ * the packet.  Messages lost are sent again after 1, 2, 4, 8, 8... s:
+ * faster than RFC 2131's 4, 8, 16... 64 s, on purpose, so that a lost
+ * message costs the labs' short runs seconds, not minutes.
  *
  * Not done, on purpose: renewal at T1 and rebinding at T2 (a lease
  * outlives every run of the labs: when it ends the guest keeps the
