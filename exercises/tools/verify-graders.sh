@@ -89,14 +89,15 @@ one() {
 	}
 	$1 == "total" { got = $2; max = $3 }
 	END {
+		if (same != "")
+			note = " (not rerun, inputs unchanged: " same ")"
 		if (own == "")
 			print id ": no graded test in any rubric"
 		else if (bad != "")
 			print id ":" bad " see " logf
 		else
 			printf "ok %-25s %5s/%s points: lost its own %s%s\n",
-			       id, got, max, own, same == "" ? "" :
-			       " (not rerun, inputs unchanged: " same ")"
+			       id, got, max, own, note
 	}' "$tree.scores" >"$tmp/result-$id"
 }
 

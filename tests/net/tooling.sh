@@ -58,16 +58,16 @@ same() {
 
 topologies() {
 	echo bridged host-only nat
-	if [ -e /proc/net/vlan/config ] ||
-		ip link add link lo name kvm-probe type vlan id 2 2>&1 |
-		grep -vq "Unknown device type"; then
-		echo vlan
-	fi
+	# As kvmlab-net asks: a VLAN on lo (refused) loads 8021q on demand,
+	# and /proc/net/vlan appears with it.
+	ip link add link lo name kvm-probe type vlan id 2 >/dev/null 2>&1 &&
+		ip link del kvm-probe
+	[ ! -e /proc/net/vlan/config ] || echo vlan
 }
 
 idempotent() {
-	ts=$(topologies)
-	case $ts in *vlan) ;; *) echo "(no 802.1Q here: vlan not tried)" ;; esac
+	ts=$(topologies | tr '\n' ' ')
+	case $ts in *vlan*) ;; *) echo "(no 802.1Q here: vlan not tried)" ;; esac
 	if [ -n "${ONLY:-}" ]; then
 		case " $ts " in *" $ONLY "*) ts=$ONLY ;; *)
 			echo "skipped: no 802.1Q in this kernel: $ONLY cannot be made here"
