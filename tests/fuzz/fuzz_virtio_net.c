@@ -288,8 +288,13 @@ static long walk(const struct qstate *s, uint32_t head)
 	}
 }
 
-/* The used entries queue q wrote in this step, each checked. */
-static void check_used(unsigned q, bool *tables_same)
+/*
+ * The used entries queue q wrote in this step, each checked.  *known
+ * stays true while the buffers of every entry checked so far in this
+ * step are known (marked in covered): an entry older than one whose
+ * buffers are unknown may lie under them, so it cannot be read.
+ */
+static void check_used(unsigned q, bool tables_same, bool *known)
 {
 	const struct virtqueue *v = &net->mmio.vq[q];
 	const struct qstate *s = &qs[q];
@@ -304,23 +309,28 @@ static void check_used(unsigned q, bool *tables_same)
 	/*
 	 * Newest first: an RX frame may land on the used ring itself (the
 	 * guest's buffer covers it) and overwrite entries written before
-	 * it, never after.  An entry under a later one's buffer is skipped.
+	 * it, never after.  An entry under a later one's buffer cannot be
+	 * read, and its own buffers are unknown, so the older ones neither.
 	 */
-	for (uint16_t k = n; k-- > 0;) {
+	for (uint16_t k = n; k-- > 0 && *known;) {
 		struct virtq_used_elem e;
 		uint16_t slot = (uint16_t)(s->seen + k) & (v->size - 1);
 		uint64_t at = v->used + 4 + 8 * slot;
 		long w;
 
 		if (memchr(covered + at, 1, sizeof(e))) {
-			*tables_same = false; /* its buffers are unknown */
-			continue;
+			*known = false; /* overwritten: its buffers unknown */
+			break;
 		}
 		memcpy(&e, ram + at, sizeof(e));
 		if (e.id >= v->size)
 			broken("a used entry names a descriptor out of range");
-		if (!*tables_same)
-			continue;
+		if (!tables_same) {
+			/* A table written in this step: no walk tells the
+			 * buffers the device used. */
+			*known = false;
+			break;
+		}
 		w = walk(s, e.id);
 		if (verbose)
 			fprintf(stderr,
@@ -344,7 +354,7 @@ static void check_used(unsigned q, bool *tables_same)
 static void check(void)
 {
 	const struct virtio_mmio *t = &net->mmio;
-	bool tables_same = true;
+	bool tables_same = true, known = true;
 
 	if (level != (t->int_status != 0))
 		broken("the line does not follow InterruptStatus");
@@ -368,10 +378,12 @@ static void check(void)
 			tables_same = false;
 	}
 	memset(covered, 0, RAM_SIZE);
+	/* RX first: only its buffers are written, and TX's entries of the
+	 * same step may lie under them. */
 	for (unsigned q = 0; q < 2; q++)
-		check_used(q, &tables_same);
+		check_used(q, tables_same, &known);
 	/* A device writing over a table: its chains are not comparable. */
-	if (tables_same && memcmp(scratch, before, RAM_SIZE))
+	if (tables_same && known && memcmp(scratch, before, RAM_SIZE))
 		broken("RAM changed outside the used rings and the writable "
 		       "buffers returned");
 	resync();

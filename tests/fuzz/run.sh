@@ -2,7 +2,14 @@
 # Run a fuzz target for a bounded time: the test fuzz/NAME in
 # tests/fuzz.list.
 #
-#   tests/fuzz/run.sh NAME [SECONDS]     (default 20, or $FUZZ_SECONDS)
+#   tests/fuzz/run.sh NAME            the check: seed 1, a fixed number
+#                                     of inputs ($FUZZ_SEED, $FUZZ_RUNS)
+#   tests/fuzz/run.sh NAME SECONDS    explore: a new seed, that long
+#
+# The check starts libFuzzer from the same seed every time, so a run on
+# a slow laptop and one on a fast server try the same inputs, and a
+# failure in `make check` comes back when it is run again; exploring
+# tries new inputs on each run, for finding what the check cannot.
 #
 # Builds $BUILD/fuzz/fuzz_NAME with clang (the Makefile's rule: `make`
 # itself needs no clang), copies the seed corpus tests/fuzz/corpus/NAME/
@@ -16,7 +23,19 @@
 set -u
 
 name=${1:?usage: tests/fuzz/run.sh NAME [SECONDS]}
-secs=${2:-${FUZZ_SECONDS:-20}}
+secs=${2-}
+# About 20 s each on a 2-core cloud VM (hypercall's inputs are smaller).
+case $name in
+hypercall) runs=${FUZZ_RUNS:-2000000} ;;
+*) runs=${FUZZ_RUNS:-150000} ;;
+esac
+if [ -n "$secs" ]; then
+	bound="-max_total_time=$secs"
+	what="for $secs s with a new seed"
+else
+	bound="-seed=${FUZZ_SEED:-1} -runs=$runs"
+	what="for $runs inputs from seed ${FUZZ_SEED:-1}"
+fi
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$here" || exit 1
 BUILD=${BUILD:-build}
@@ -57,10 +76,11 @@ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SAN make --no-print-directory \
 mkdir "$TMP/corpus" "$TMP/crash"
 cp "tests/fuzz/corpus/$name"/* "$TMP/corpus/"
 seeds=$(ls "$TMP/corpus" | wc -l)
-echo "fuzzing $bin for $secs s from $seeds seeds"
+echo "fuzzing $bin $what, from $seeds seeds"
 start=$(date +%s)
 # A finding exits 1: libFuzzer's own default, 77, is the runner's SKIP.
-"$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 \
+# shellcheck disable=SC2086 # $bound is two options or one
+"$bin" $bound -print_final_stats=1 -timeout=10 \
 	-error_exitcode=1 -artifact_prefix="$TMP/crash/" "$TMP/corpus" \
 	>"$TMP/log" 2>&1
 status=$?
@@ -74,6 +94,9 @@ if [ "$status" -ne 0 ]; then
 		[ -f "$f" ] || continue
 		echo "--- the input: $(basename "$f"), $(wc -c <"$f") bytes ---"
 		od -A x -t x1 "$f" | head -n 16
+		# Kept, so it can be run again alone (or added to the seeds).
+		cp "$f" "$BUILD/fuzz/" &&
+			echo "run it again: $bin $BUILD/fuzz/$(basename "$f")"
 	done
 	exit 1
 fi

@@ -83,6 +83,12 @@ rx_buf() { desc 0 "$1" $((0xb000 + 0x800 * $1)) "$2" $WRITE 0; offer 0 "$1"; }
 { byte 1; setup 1 4 4; desc 0 0 0xb000 1526 $WRITE 0; offer 0 0
   desc 0 1 0x3f00 1526 $WRITE 0; offer 0 1; frame 60 1; frame 1084 2
   rx; } >"$out/rx-over-used-ring"
+# The same, with the first frame over TX's descriptor table: no walk
+# tells the buffers of the used entries after it, so none is read.
+{ byte 1; setup 1 4 4; desc 0 0 0x6000 1526 $WRITE 0
+  desc 0 1 0x3f00 1526 $WRITE 0; offer 0 0; offer 0 1; offer 0 0
+  offer 0 1; frame 60 1; frame 60 2; frame 60 3; frame 1084 4; rx; } \
+	>"$out/rx-over-table-and-used-ring"
 # Rings a driver gets wrong.
 { byte 1; setup 1 2 2; desc 1 0 0xa000 $HDR $NEXT 1
   desc 1 1 0xa100 60 $NEXT 0; offer 1 0; kick 1; } >"$out/bad-loop"
