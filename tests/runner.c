@@ -4,7 +4,8 @@
  *
  *   runner [--filter PATTERN] [--chapter NN] [--verbose] [--logs DIR]
  *	    [--results DIR] [--hidden DIR] [--build-failed LOG]
- *	    [--only graded|ungraded] [--skip-exercises ID,ID...] FILE...
+ *	    [--only graded|ungraded] [--skip-exercises ID,ID...]
+ *	    [--note FILE] FILE...
  *
  * A FILE ending in .list holds ungraded tests; a FILE named rubric (or
  * ending in .rubric) holds graded ones (formats in grader/grader.h).
@@ -23,6 +24,8 @@
  * it ran an exercise stub is a SKIP naming the exercise: it needs code the
  * student has not written yet.  With --build-failed LOG nothing runs:
  * every test is a FAIL whose output is the end of the build's LOG.
+ * --note FILE is printed first and heads results.json's output: what the
+ * autograder did with a submission (exercises/tools/grade-one.sh).
  *
  * results.json (Gradescope), junit.xml, results.tap and scores.txt are
  * written to the results directory every time, atomically.  The last line
@@ -39,7 +42,7 @@
 
 #include "grader/grader.h"
 
-static const char *filter, *chapter, *hidden, *build_log;
+static const char *filter, *chapter, *hidden, *build_log, *note_file;
 static const char *log_dir = "build/check/logs";
 static const char *results_dir = "build/check";
 static bool verbose, strict;
@@ -348,7 +351,7 @@ static int usage(void)
 		"usage: runner [--filter PATTERN] [--chapter NN] [--verbose] "
 		"[--logs DIR]\n       [--results DIR] [--hidden DIR] "
 		"[--build-failed LOG] [--only graded|ungraded]\n"
-		"       [--skip-exercises ID,ID...] FILE...\n");
+		"       [--skip-exercises ID,ID...] [--note FILE] FILE...\n");
 	return 2;
 }
 
@@ -379,6 +382,8 @@ static int parse_args(int argc, char **argv)
 			build_log = v;
 		else if (!strcmp(a, "--skip-exercises"))
 			skip_exercises = v;
+		else if (!strcmp(a, "--note"))
+			note_file = v;
 		else
 			return -1;
 		if (strcmp(a, "--verbose"))
@@ -424,6 +429,15 @@ int main(int argc, char **argv)
 			      run_cache_reset(cache, sizeof(cache), true),
 			      shared_tmp(tmp, sizeof(tmp))};
 	tot.build_failed = build_log != NULL;
+	/* What the autograder has to say first (files it ignored). */
+	if (note_file && (tot.note = file_tail(note_file, 40, 4000))) {
+		size_t len = strlen(tot.note);
+
+		while (len && tot.note[len - 1] == '\n')
+			tot.note[--len] = '\0';
+		if (len)
+			printf("%s\n", tot.note);
+	}
 	if (build_log)
 		printf("The build failed (its output: %s): every test counts "
 		       "as failed.\n",
@@ -452,6 +466,7 @@ int main(int argc, char **argv)
 	else
 		printf("%d passed, %d failed\n", tot.passed, tot.failed);
 	i = tot.failed || !n || build_log;
+	free(tot.note);
 	suite_free(&s);
 	return i;
 }

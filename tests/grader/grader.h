@@ -151,6 +151,7 @@ struct totals {
 	double score, max;	     /* graded tests */
 	double secs;
 	bool build_failed;
+	char *note; /* --note: the top of results.json's output, or NULL */
 };
 FILE *report_open(const char *dir, const char *name, char *tmp, size_t len);
 int report_commit(FILE *f, const char *tmp, const char *dir, const char *name);

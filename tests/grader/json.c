@@ -37,8 +37,13 @@ int write_json(const char *dir, const struct suite *s, const struct totals *t)
 		return -1;
 	fprintf(f, "{\n  \"score\": %g,\n  \"execution_time\": %.2f,\n",
 		t->score, t->secs);
+	fprintf(f, "  \"output\": \"");
+	if (t->note && *t->note) {
+		put_json(f, t->note);
+		put_json(f, "\n\n");
+	}
 	fprintf(f,
-		"  \"output\": \"%s%g of %g points; %d passed, %d failed, "
+		"%s%g of %g points; %d passed, %d failed, "
 		"%d skipped (graded and ungraded tests)\",\n",
 		t->build_failed ? "THE BUILD FAILED: every test counts as "
 				  "failed. "
