@@ -262,4 +262,6 @@ format-check:
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD) -path $(BUILD)/emu -prune -o -name '*.d' -type f -print 2>/dev/null)
+# Only the object folders: $(BUILD) may also hold other trees' builds
+# (verify-graders', grade-class's, an autograder's work tree).
+-include $(shell find $(addprefix $(BUILD)/,kvmlab chapters guest tests exercises mk) -name '*.d' -type f -print 2>/dev/null)

@@ -27,7 +27,9 @@
  * Compiling the reference with -DKVMLAB_STUBS builds every stub in place;
  * running a script with KVMLAB_STUBS=1 in its environment runs its stubs.
  *
- *   mkstudent [--only ID | --none] DEST < FILES   copy FILES to DEST
+ *   mkstudent [--only ID | --done ID | --none] DEST < FILES
+ *                            copy FILES to DEST: every exercise a stub,
+ *                            only ID a stub, all but ID, or none
  *   mkstudent --list < FILES                       ID, FILE:LINE, title
  *
  * FILES are paths relative to the current directory, one a line.  Only
@@ -52,7 +54,7 @@
 
 #include "marker.h"
 
-enum mode { STUB_ALL, STUB_ONE, STUB_NONE, LIST };
+enum mode { STUB_ALL, STUB_ONE, STUB_ALL_BUT, STUB_NONE, LIST };
 
 static enum mode mode = STUB_ALL;
 static const char *only;
@@ -146,11 +148,13 @@ static bool wanted(const char *id)
 {
 	if (mode == STUB_ALL)
 		return true;
-	if (mode == STUB_ONE && !strcmp(id, only)) {
+	if (mode != STUB_ONE && mode != STUB_ALL_BUT)
+		return false;
+	if (!strcmp(id, only)) {
 		only_seen = true;
-		return true;
+		return mode == STUB_ONE;
 	}
-	return false;
+	return mode == STUB_ALL_BUT;
 }
 
 /* Write `len` bytes to dest with src's mode; keep src's mtime if asked. */
@@ -262,7 +266,8 @@ static int mark_student(const char *dest)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: mkstudent [--only ID | --none] DEST < FILES\n"
+	fprintf(stderr, "usage: mkstudent [--only ID | --done ID | --none] "
+			"DEST < FILES\n"
 			"       mkstudent --list < FILES\n");
 	return 2;
 }
@@ -276,6 +281,9 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--only") && i + 1 < argc) {
 			mode = STUB_ONE;
+			only = argv[++i];
+		} else if (!strcmp(argv[i], "--done") && i + 1 < argc) {
+			mode = STUB_ALL_BUT;
 			only = argv[++i];
 		} else if (!strcmp(argv[i], "--none")) {
 			mode = STUB_NONE;
@@ -296,7 +304,7 @@ int main(int argc, char **argv)
 	}
 	if (failed)
 		return 1;
-	if (mode == STUB_ONE && !only_seen) {
+	if ((mode == STUB_ONE || mode == STUB_ALL_BUT) && !only_seen) {
 		fprintf(stderr, "mkstudent: no exercise region named %s\n",
 			only);
 		return 1;
@@ -306,8 +314,9 @@ int main(int argc, char **argv)
 	if (mode != LIST)
 		printf("mkstudent: %u files to %s; %u rewritten (%s)\n", files,
 		       dest, stubbed_files,
-		       mode == STUB_ALL	  ? "every exercise stubbed"
-		       : mode == STUB_ONE ? only
-					  : "reference, nothing stubbed");
+		       mode == STUB_ALL	      ? "every exercise stubbed"
+		       : mode == STUB_ONE     ? only
+		       : mode == STUB_ALL_BUT ? "every exercise stubbed but one"
+					      : "reference, nothing stubbed");
 	return 0;
 }
