@@ -1,8 +1,11 @@
 # The labs, included by the top Makefile (exercises/README.md is the guide).
 #
 #   make check                  the ungraded tests, then the scoreboard
-#   make student DEST=dir       write the student tree: every exercise a stub
+#   make student DEST=dir       write the student tree: every exercise a stub,
+#                               and its GitHub Classroom workflow
+#                               (.github/workflows/classroom.yml)
 #   make grade-class SUBMISSIONS=dir   grade a class into scores.csv
+#   make gradescope [CH=NN] [HIDDEN=dir]  Gradescope's autograder.zip
 #   make verify-graders         prove the rubrics: full marks for the
 #                               reference, nothing for the student tree, and
 #                               each exercise's points for exactly it
@@ -88,7 +91,7 @@ $(EX_BIN)/mkstudent: $(BUILD)/exercises/tools/mkstudent.o \
 	$(quiet) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
-.PHONY: student verify-graders grade-class
+.PHONY: student verify-graders grade-class gradescope
 
 # The files of this tree: what git tracks or would track, without builds.
 TREE_FILES = sh exercises/tools/tree-files.sh
@@ -98,6 +101,9 @@ student: $(EX_BIN)/mkstudent
 	@if [ -e "$(DEST)" ] && [ -n "$$(ls -A "$(DEST)")" ]; then \
 		echo "make student: $(DEST) is not empty"; exit 2; fi
 	@$(TREE_FILES) | $(EX_BIN)/mkstudent "$(DEST)"
+	@mkdir -p "$(DEST)/.github/workflows"
+	@sh exercises/tools/classroom-workflow.sh \
+		>"$(DEST)/.github/workflows/classroom.yml"
 
 # HIDDEN=dir verifies an instructor's hidden tests too (the example
 # exercises/hidden-example by default, so CI proves the mechanism).
@@ -110,15 +116,27 @@ verify-graders: $(EX_BIN)/mkstudent $(BUILD)/doctor
 		sh exercises/tools/verify-graders.sh "$(BUILD)" \
 		"$(or $(HIDDEN),exercises/hidden-example)"
 
-# Grade a class: SUBMISSIONS=dir holds one directory per student.
+# Grade a class: SUBMISSIONS=dir holds one folder per student; JOBS=N
+# grades N at once (default: the CPUs, at most 4), CH=NN one chapter's
+# exercises, FORCE=1 regrades what was graded already.  With the emulated
+# machine one machine serves them all; the trees they are graded in live
+# under $(BUILD)/tmp.
 grade-class: $(EX_BIN)/mkstudent $(BUILD)/doctor
 	@[ -n "$(SUBMISSIONS)" ] || { echo "usage: make grade-class" \
-		"SUBMISSIONS=dir [CSV=scores.csv] [HIDDEN=dir]"; exit 2; }
+		"SUBMISSIONS=dir [CSV=scores.csv] [HIDDEN=dir] [JOBS=N] [CH=NN]" \
+		"[FORCE=1]"; exit 2; }
 	@mkdir -p $(BUILD)/tmp
 	@TMPDIR=$(abspath $(BUILD))/tmp \
-		KVMLAB_EMU_RW=$(abspath $(SUBMISSIONS)):$(abspath $(dir $(or $(CSV),scores.csv))) \
-		$(ON_KVM) serve -- sh exercises/tools/grade-class.sh "$(BUILD)" "$(SUBMISSIONS)" \
+		KVMLAB_EMU_RW=$(abspath $(SUBMISSIONS)):$(abspath $(dir $(or $(CSV),scores.csv))):$(abspath $(BUILD))/tmp \
+		$(ON_KVM) serve -- sh exercises/tools/grade-class.sh \
+		$(if $(JOBS),--jobs '$(JOBS)') $(if $(CH),--chapter '$(CH)') \
+		$(if $(filter 1,$(FORCE)),--force) "$(BUILD)" "$(SUBMISSIONS)" \
 		"$(or $(CSV),scores.csv)" "$(HIDDEN)"
+
+# Gradescope's autograder: $(BUILD)/gradescope/autograder.zip, for one
+# chapter's exercises (CH=NN) or all, with HIDDEN's tests.
+gradescope:
+	@sh exercises/gradescope/package.sh $(BUILD)/gradescope "$(CH)" "$(HIDDEN)"
 
 # Chapter 8's graded test links the guest's network stack built for the
 # host, as tests/unit/test_netstack does (guest/guest.mk's rule): its

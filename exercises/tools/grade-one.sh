@@ -1,0 +1,212 @@
+#!/bin/sh
+# Grade one submission: Gradescope's run_autograder and `make grade-class`
+# both come here (exercises/README.md, "Grading a class").
+#
+#   grade-one.sh --base BASE --submission DIR --out OUT [--hidden DIR]
+#                [--chapter NN] [--work WORK] [--jobs N]
+#
+# BASE is a built student tree (grade-base.sh).  WORK (default OUT/tree)
+# becomes a copy of it, and from DIR only the exercise files are taken
+# (BASE/.kvmlab-grade/files), whole: the Makefile, the tests, the rubrics
+# and the grader stay the instructor's whatever DIR holds.  DIR may be the
+# whole tree, the tree inside one folder (an unpacked archive), or only
+# the files changed, at their paths or, when their names say which, flat
+# (an upload of single files).  A file changed outside the exercises is
+# ignored and named; so are symbolic links and files over 1 MiB.  Then WORK
+# is built (only what changed) and its graded tests run, HIDDEN's too.
+#
+# OUT gets results.json (Gradescope's format), junit.xml, results.tap,
+# scores.txt and grade.log (what was taken, the build, the tests).  What
+# this script did with the submission heads results.json's output.  A
+# build that fails or does not end (KVMLAB_BUILD_TIMEOUT, 600 s) scores 0
+# with the compiler's first error; a test that hangs is stopped at its
+# rubric's timeout and costs only its points; a run that does not end
+# (KVMLAB_GRADE_TIMEOUT, 3600 s) is stopped and scores 0, saying so.
+# Exit status 0 when OUT/results.json was written, 1 otherwise.
+set -u
+usage() {
+	echo "usage: grade-one.sh --base BASE --submission DIR --out OUT" \
+		"[--hidden DIR] [--chapter NN] [--work WORK] [--jobs N]" >&2
+	exit 2
+}
+base='' sub='' out='' hidden='' chapter='' work='' jobs=''
+while [ $# -gt 0 ]; do
+	[ $# -ge 2 ] || usage
+	case $1 in
+	--base) base=$2 ;;
+	--submission) sub=$2 ;;
+	--out) out=$2 ;;
+	--hidden) hidden=$2 ;;
+	--chapter) chapter=$2 ;;
+	--work) work=$2 ;;
+	--jobs) jobs=$2 ;;
+	*) usage ;;
+	esac
+	shift 2
+done
+if [ -z "$base" ] || [ -z "$sub" ] || [ -z "$out" ]; then usage; fi
+[ -f "$base/.kvmlab-grade/files" ] || {
+	echo "grade-one: $base is not a prepared base (grade-base.sh)" >&2
+	exit 2
+}
+mkdir -p "$out" && out=$(cd "$out" && pwd) || exit 1
+base=$(cd "$base" && pwd) || exit 1
+work=${work:-$out/tree}
+jobs=${jobs:-$(nproc 2>/dev/null || echo 2)}
+build_limit=${KVMLAB_BUILD_TIMEOUT:-600}
+grade_limit=${KVMLAB_GRADE_TIMEOUT:-3600}
+log=$out/grade.log
+note=$out/note.txt
+: >"$log"
+: >"$note"
+rm -f "$out/results.json" "$out/junit.xml" "$out/results.tap" \
+	"$out/scores.txt"
+say() { echo "$*" >>"$note"; }
+# The make that runs this (make check's tests, make grade-class) passes its
+# command line (T=, CH=, SAN=1...) down, in MAKEFLAGS and the environment:
+# the tree's own settings only.
+unset MAKEFLAGS MFLAGS MAKELEVEL T CH V SAN HIDDEN BUILD_FAILED GRADER_FLAGS
+
+# fallback MESSAGE: results.json when the grader itself could not give one.
+fallback() {
+	msg=$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g' |
+		awk '{ printf "%s%s", (NR > 1 ? "\\n" : ""), $0 }')
+	printf '{\n  "score": 0,\n  "output": "%s",\n  "tests": []\n}\n' \
+		"$msg" >"$out/results.json"
+	printf '%s\n' "$1" >>"$log"
+}
+
+[ -d "$sub" ] || {
+	fallback "No submission was found (no folder $sub): nothing to grade."
+	exit 0
+}
+sub=$(cd "$sub" && pwd) || exit 1
+
+# ---- Which files of the submission are graded --------------------------
+# Its files, without version control or build folders.
+(cd "$sub" && find . -type d \( -name .git -o -name 'build*' -o -name b \) \
+	-prune -o \( -type f -o -type l \) -print | sed 's|^\./||' | sort) \
+	>"$out/submitted"
+ex=$base/.kvmlab-grade/files
+# Where the tree starts: the shortest prefix under which an exercise file
+# is found at its path ("" for the whole tree, "kvmlab/" for a tree inside
+# a folder).
+root=$(awk 'NR == FNR { ex[$0] = 1; next }
+	{
+		for (p in ex) {
+			n = length($0) - length(p)
+			if (n == 0 && $0 == p)
+				print "/"
+			else if (n > 0 && substr($0, n) == "/" p)
+				print substr($0, 1, n)
+		}
+	}' "$ex" "$out/submitted" |
+	awk '{ print length($0), $0 }' | sort -n | head -n 1 | cut -d' ' -f2-)
+case $root in /) root= ;; esac
+
+# take PATH FILE: the submission's PATH as the exercise file FILE.
+take() {
+	echo "$1" >>"$out/consumed"
+	if [ -L "$sub/$1" ]; then
+		say "ignored: $1 is a symbolic link; submit the file itself"
+	elif [ "$(wc -c <"$sub/$1")" -gt 1048576 ]; then
+		say "ignored: $1 is over 1 MiB"
+	else
+		# The same bytes as the stub's keep the stub's time: make
+		# rebuilds only the files a submission changed.
+		cmp -s "$sub/$1" "$work/$2" || cp "$sub/$1" "$work/$2" &&
+			echo "$2" >>"$out/taken"
+	fi
+}
+
+rm -rf "$work"
+mkdir -p "$(dirname "$work")"
+cp -a "$base" "$work" || {
+	fallback "The grader could not copy its tree to $work (disk full?)."
+	exit 1
+}
+: >"$out/taken"
+: >"$out/consumed"
+while read -r f; do
+	name=${f##*/}
+	if [ -e "$sub/$root$f" ] || [ -L "$sub/$root$f" ]; then
+		take "$root$f" "$f"
+	elif [ -z "$root" ] && [ -f "$sub/$name" ] &&
+		[ "$(grep -c "/$name\$" "$ex")" = 1 ]; then
+		# Flat: a file named like exactly one exercise file.
+		take "$name" "$f" && say "taken: $name as $f"
+	fi
+done <"$ex"
+# Everything else the submission holds: named when it changes a file of
+# the tree (those are the instructor's), counted otherwise.
+changed='' others=0
+while read -r f; do
+	grep -qxF "$f" "$out/consumed" && continue
+	rel=${f#"$root"}
+	if { [ "$rel" != "$f" ] || [ -z "$root" ]; } &&
+		grep -qxF "$rel" "$base/.kvmlab-grade/tree"; then
+		cmp -s "$sub/$f" "$base/$rel" || changed="$changed $rel"
+	else
+		others=$((others + 1))
+	fi
+done <"$out/submitted"
+if [ -n "$changed" ]; then
+	# shellcheck disable=SC2086 # one word a path
+	set -- $changed
+	say "ignored: $# file(s) changed outside the exercises, graded as" \
+		"kvmlab has them:$(printf ' %s' "$@" | cut -c1-600)"
+	say "  (only the exercise files count:" \
+		"$(tr '\n' ' ' <"$ex" | cut -c1-600))"
+fi
+[ "$others" = 0 ] || say "ignored: $others file(s) that are not part of kvmlab"
+ntaken=$(wc -l <"$out/taken")
+if [ "$ntaken" = 0 ]; then
+	say "No exercise file was found in the submission: every exercise" \
+		"is graded as its stub (0 points). Submit the files you" \
+		"changed at their paths in the tree, e.g. $(head -n 1 "$ex")."
+else
+	say "graded: $ntaken exercise file(s) from the submission${root:+ (the tree in $root)}"
+fi
+cat "$note" >>"$log"
+
+# ---- Build: only what the submission changed ---------------------------
+echo "== build (make all, at most $build_limit s)" >>"$log"
+timeout -k 10 "$build_limit" make -C "$work" --no-print-directory BUILD=b \
+	-j"$jobs" all >"$out/build.log" 2>&1
+status=$?
+cat "$out/build.log" >>"$log"
+failed=
+if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+	say "THE BUILD DID NOT FINISH in $build_limit s: it was stopped."
+	echo "the build was stopped after $build_limit s" >>"$out/build.log"
+	failed=$out/build.log
+elif [ "$status" != 0 ]; then
+	say "THE SUBMISSION DOES NOT BUILD: every test scores 0." \
+		"The compiler's first error:" \
+		"$(grep -m 1 -E 'error|Error' "$out/build.log")"
+	failed=$out/build.log
+fi
+
+# ---- The graded tests ---------------------------------------------------
+echo "== graded tests (at most $grade_limit s)" >>"$log"
+GRADER_FLAGS="--only graded --note $note" timeout -k 30 "$grade_limit" \
+	make -C "$work" --no-print-directory BUILD=b check-run \
+	${chapter:+CH=$chapter} ${hidden:+HIDDEN=$hidden} \
+	${failed:+BUILD_FAILED=$failed} >"$out/check.log" 2>&1
+status=$?
+cat "$out/check.log" >>"$log"
+for f in results.json junit.xml results.tap scores.txt; do
+	cp "$work/b/check/$f" "$out/" 2>/dev/null
+done
+if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+	rm -f "$out/results.json" "$out/scores.txt"
+	fallback "$(cat "$note")
+GRADING DID NOT FINISH in $grade_limit s and was stopped: 0 points. A test
+stops at its own timeout, so this is the grader's failure or the machine's:
+ask your instructor to run it again."
+elif [ ! -s "$out/results.json" ]; then
+	fallback "$(cat "$note")
+The grader wrote no results (status $status): 0 points. Its last lines:
+$(tail -n 15 "$out/check.log")"
+fi
+[ -s "$out/results.json" ]
