@@ -211,8 +211,9 @@ static double process_ms(const char *path)
 	int status;
 
 	if (pid == 0) {
-		freopen("/dev/null", "w", stdout);
-		freopen("/dev/null", "w", stderr);
+		if (!freopen("/dev/null", "w", stdout) ||
+		    !freopen("/dev/null", "w", stderr))
+			_exit(127);
 		execl(path, path, (char *)NULL);
 		_exit(127);
 	}

@@ -18,6 +18,18 @@
 
 #include <linux/kvm.h>
 
+/* Exits newer than the oldest <linux/kvm.h> kvmlab builds with (Linux
+ * 5.15's, Ubuntu 22.04's): the numbers are the kernel's ABI. */
+#ifndef KVM_EXIT_RISCV_SBI
+#define KVM_EXIT_RISCV_SBI 35
+#endif
+#ifndef KVM_EXIT_RISCV_CSR
+#define KVM_EXIT_RISCV_CSR 36
+#endif
+#ifndef KVM_EXIT_NOTIFY
+#define KVM_EXIT_NOTIFY 37
+#endif
+
 struct exit_info {
 	uint64_t seq;	 /* 1 for the first exit of the run */
 	uint32_t reason; /* KVM_EXIT_* */
