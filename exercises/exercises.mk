@@ -6,7 +6,6 @@
 #                               (.github/workflows/classroom.yml)
 #   make grade-class SUBMISSIONS=dir   grade a class into scores.csv
 #   make gradescope [CH=NN] [HIDDEN=dir]  Gradescope's autograder.zip
-#   make gradescope [CH=NN] [HIDDEN=dir]  Gradescope's autograder.zip
 #   make verify-graders         prove the rubrics: full marks for the
 #                               reference, nothing for the student tree, and
 #                               each exercise's points for exactly it
@@ -92,7 +91,7 @@ $(EX_BIN)/mkstudent: $(BUILD)/exercises/tools/mkstudent.o \
 	$(quiet) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
-.PHONY: student verify-graders grade-class gradescope gradescope
+.PHONY: student verify-graders grade-class gradescope
 
 # The files of this tree: what git tracks or would track, without builds.
 TREE_FILES = sh exercises/tools/tree-files.sh
@@ -133,11 +132,6 @@ grade-class: $(EX_BIN)/mkstudent $(BUILD)/doctor
 		$(if $(JOBS),--jobs '$(JOBS)') $(if $(CH),--chapter '$(CH)') \
 		$(if $(filter 1,$(FORCE)),--force) "$(BUILD)" "$(SUBMISSIONS)" \
 		"$(or $(CSV),scores.csv)" "$(HIDDEN)"
-
-# Gradescope's autograder: $(BUILD)/gradescope/autograder.zip, for one
-# chapter's exercises (CH=NN) or all, with HIDDEN's tests.
-gradescope:
-	@sh exercises/gradescope/package.sh $(BUILD)/gradescope "$(CH)" "$(HIDDEN)"
 
 # Gradescope's autograder: $(BUILD)/gradescope/autograder.zip, for one
 # chapter's exercises (CH=NN) or all, with HIDDEN's tests.
