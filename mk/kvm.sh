@@ -74,10 +74,10 @@ report() {
 		echo "  ok    kernel $(cat "$KVMLAB_EMU_DIR/kernel-version") and initramfs in $KVMLAB_EMU_DIR"
 		return "$failed"
 	fi
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*-amd64\)$/\1/p' | head -n 1)
+	pkg=$(sh "$top/mk/emu/image.sh" --kernel-package)
 	if [ -z "$pkg" ]; then
-		echo "  FAIL  apt knows no linux-image-amd64: run 'sudo apt-get update'"
+		echo "  FAIL  apt knows no linux-image-amd64 (Debian) or linux-image-generic (Ubuntu):"
+		echo "        run 'sudo apt-get update'"
 		return 1
 	fi
 	uri=$(cd /tmp && apt-get --print-uris download "$pkg" 2>/dev/null |
