@@ -315,6 +315,21 @@ kvmlab: exercise ch09-two is not done yet: see exercises/09-x/README.md
 	cmp -s "$TMP/src/a.c" "$TMP/sh2/a.c" ||
 		fail "--only ch09-two: a.c changed"
 
+	# Every exercise a stub but one (a submission with one done).
+	(cd "$TMP/src" && "$mkstudent" --done ch09-two "$TMP/sh3" \
+		<"$TMP/files") >/dev/null || fail "--done ch09-two failed"
+	bash -n "$TMP/sh3/net" || fail "--done ch09-two: not valid bash"
+	STATUS=0
+	"$TMP/sh3/net" a >"$OUT" 2>&1 || STATUS=$?
+	expect_status 78
+	expect_out "kvmlab: exercise ch09-one is not done yet: see exercises/09-x/README.md
+"
+	grep -q 'ref-two' "$TMP/sh3/net" || fail "--done ch09-two: its reference is gone"
+	[ ! -f "$TMP/sh3/.kvmlab-student" ] ||
+		fail "--done wrote .kvmlab-student: it is not the student tree"
+	(cd "$TMP/src" && "$mkstudent" --done ch09-nope "$TMP/sh4" \
+		<"$TMP/files") >/dev/null 2>&1 && fail "--done of no region passed"
+
 	# Malformed regions are errors, at their line.
 	bad_shell '/else # stub ch09-one/d' \
 		'bad:13: exercise ch09-one: no "else # stub id" line'
@@ -505,6 +520,14 @@ EOF
 	[ "$(tail -n 1 "$OUT")" = "0 passed, 6 failed" ] ||
 		fail "build failed: $(tail -n 1 "$OUT")"
 	expect_file_has "$TMP/res/results.json" "it does not build"
+	# --note heads results.json's output (an autograder's word on the
+	# submission), escaped, and is printed first.
+	printf 'ignored: "Makefile"\\ changed\n\n' >"$TMP/note"
+	run_grader --filter t/ok --note "$TMP/note"
+	[ "$(head -n 1 "$OUT")" = 'ignored: "Makefile"\ changed' ] ||
+		fail "--note: printed $(head -n 1 "$OUT")"
+	expect_file_has "$TMP/res/results.json" \
+		'"output": "ignored: \"Makefile\"\\ changed\n\n0 of 0 points'
 	# A malformed rubric line is reported and fails the run.
 	echo "09 ch09-x" >>"$TMP/rubric"
 	run_grader --filter t/ok
