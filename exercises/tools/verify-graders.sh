@@ -5,7 +5,8 @@
 #   2. the student tree builds and its scripts with regions parse (sh -n,
 #      bash -n); every graded test FAILs, and quickly (their limits cut by
 #      TIMEOUT_SCALE=0.25, so a stub that hangs shows as a TIMEOUT); no
-#      ungraded test fails (one that needs an exercise skips, naming it);
+#      ungraded test fails (one that needs an exercise skips, naming it;
+#      one that needs the solutions skips, "reference tree only: ...");
 #   3. for each exercise, a tree with only that exercise reverted to its
 #      stub loses exactly that exercise's points, all of them.
 #
@@ -194,14 +195,21 @@ if [ "$problems" = 0 ] &&
 		problem "graded tests that do not FAIL in the student tree:" \
 			"$(awk '$1 == "graded" && $3 != "FAIL" { printf "%s(%s) ", $2, $3 }' \
 				"$s.graded")"
+	# A skip is right there when the test needs an exercise, or checks
+	# what only the reference tree has (its solutions: the autograders).
 	awk '$1 == "ungraded" && $3 == "PASS" { p++ }
 	$1 == "ungraded" && $3 == "SKIP" && $4 == "needs" && $5 == "exercise" {
 		x++
 	}
+	$1 == "ungraded" && $3 == "SKIP" && $4 " " $5 " " $6 == "reference tree only:" {
+		r++
+	}
 	END { printf "  %-27s %d ungraded tests pass, %d skip: they need " \
-		"an exercise\n", "", p, x }' "$s.ungraded"
+		"an exercise, %d: reference tree only\n", "", p, x, r }' \
+		"$s.ungraded"
 	bad=$(awk '$1 == "ungraded" && $3 != "PASS" &&
-		!($3 == "SKIP" && $4 == "needs" && $5 == "exercise") {
+		!($3 == "SKIP" && $4 == "needs" && $5 == "exercise") &&
+		!($3 == "SKIP" && $4 " " $5 " " $6 == "reference tree only:") {
 		printf "%s(%s) ", $2, $3 }' "$s.ungraded")
 	[ -z "$bad" ] ||
 		problem "ungraded tests that fail in the student tree: $bad"

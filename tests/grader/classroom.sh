@@ -213,8 +213,8 @@ step() {
 
 step_test() {
 	[ ! -f .kvmlab-student ] ||
-		skip "a student tree (.kvmlab-student): the step is checked" \
-			"against the reference tree, which has the solutions"
+		skip "reference tree only: the step is checked against the" \
+			"solutions, and this is a student tree (.kvmlab-student)"
 	command -v python3 >/dev/null 2>&1 ||
 		skip "needs python3 to decode the step's JSON (Debian package python3)"
 	set -f # the decoded words hold no pattern to expand
