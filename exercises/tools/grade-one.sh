@@ -67,6 +67,22 @@ say() { echo "$*" >>"$note"; }
 # the tree's own settings only.
 unset MAKEFLAGS MFLAGS MAKELEVEL T CH V SAN HIDDEN BUILD_FAILED GRADER_FLAGS
 
+# limited SECS LOG CMD...: CMD in a session of its own, its output in LOG.
+# At SECS it gets SIGTERM and 10 s later SIGKILL (timeout), then whatever
+# is left of its session: a compiler stuck on an #include of /dev/zero
+# must not outlive the build.
+limited() {
+	secs=$1 logf=$2
+	shift 2
+	# shellcheck disable=SC2016 # $$ and $@ are the inner shell's
+	timeout -k 10 "$secs" sh -c 'echo $$ >"$0"; exec setsid "$@"' \
+		"$out/session" "$@" >"$logf" 2>&1
+	status=$?
+	pg=$(cat "$out/session" 2>/dev/null) && kill -KILL -- "-$pg" 2>/dev/null
+	rm -f "$out/session"
+	return "$status"
+}
+
 # fallback MESSAGE: results.json when the grader itself could not give one.
 fallback() {
 	msg=$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g' |
@@ -80,7 +96,7 @@ fallback() {
 	fallback "No submission was found (no folder $sub): nothing to grade."
 	exit 0
 }
-sub=$(cd "$sub" && pwd) || exit 1
+sub=$(cd "$sub" && pwd -P) || exit 1
 
 # ---- Which files of the submission are graded --------------------------
 # Its files, without version control or build folders.
@@ -104,11 +120,21 @@ root=$(awk 'NR == FNR { ex[$0] = 1; next }
 	awk '{ print length($0), $0 }' | sort -n | head -n 1 | cut -d' ' -f2-)
 case $root in /) root= ;; esac
 
+# inside PATH: true when PATH, links resolved, is in the submission.
+inside() {
+	case $(readlink -f "$1") in "$sub"/*) return 0 ;; esac
+	return 1
+}
+
 # take PATH FILE: the submission's PATH as the exercise file FILE.
 take() {
 	echo "$1" >>"$out/consumed"
 	if [ -L "$sub/$1" ]; then
 		say "ignored: $1 is a symbolic link; submit the file itself"
+	elif [ ! -f "$sub/$1" ]; then
+		say "ignored: $1 is not a file"
+	elif ! inside "$sub/$1"; then
+		say "ignored: $1 is reached through a symbolic link"
 	elif [ "$(wc -c <"$sub/$1")" -gt 1048576 ]; then
 		say "ignored: $1 is over 1 MiB"
 	else
@@ -171,8 +197,8 @@ cat "$note" >>"$log"
 
 # ---- Build: only what the submission changed ---------------------------
 echo "== build (make all, at most $build_limit s)" >>"$log"
-timeout -k 10 "$build_limit" make -C "$work" --no-print-directory BUILD=b \
-	-j"$jobs" all >"$out/build.log" 2>&1
+limited "$build_limit" "$out/build.log" make -C "$work" \
+	--no-print-directory BUILD=b -j"$jobs" all
 status=$?
 cat "$out/build.log" >>"$log"
 failed=
@@ -189,10 +215,11 @@ fi
 
 # ---- The graded tests ---------------------------------------------------
 echo "== graded tests (at most $grade_limit s)" >>"$log"
-GRADER_FLAGS="--only graded --note $note" timeout -k 30 "$grade_limit" \
+limited "$grade_limit" "$out/check.log" \
+	env GRADER_FLAGS="--only graded --note $note" \
 	make -C "$work" --no-print-directory BUILD=b check-run \
 	${chapter:+CH=$chapter} ${hidden:+HIDDEN=$hidden} \
-	${failed:+BUILD_FAILED=$failed} >"$out/check.log" 2>&1
+	${failed:+BUILD_FAILED=$failed}
 status=$?
 cat "$out/check.log" >>"$log"
 for f in results.json junit.xml results.tap scores.txt; do
