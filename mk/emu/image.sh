@@ -140,7 +140,10 @@ version=$(ls "$DIR/root/lib/modules" | head -n 1)
 [ -r "$DIR/root/boot/vmlinuz-$version" ] ||
 	die "cannot read $DIR/root/boot/vmlinuz-$version (Ubuntu's kernel images are mode 0600)" \
 		"it was unpacked by another user (root?): remove $DIR as that user, or run as root"
+# /bin/busybox on Debian 12 and Ubuntu 22.04, /usr/bin/busybox on 24.04.
 bb=$DIR/busybox/bin/busybox
+[ -x "$bb" ] || bb=$DIR/busybox/usr/bin/busybox
+[ -x "$bb" ] || die "$(ls "$DIR"/debs/busybox-static_*.deb | head -n 1) holds no busybox"
 modules=$DIR/root/lib/modules/$version
 # Compressed modules (Ubuntu 24.04's are .ko.zst): busybox's modprobe
 # reads none of them, so they are unpacked here, once.
