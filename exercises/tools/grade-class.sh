@@ -133,6 +133,8 @@ for d in "$subs"/*/; do
 		echo "$name: graded already, kept"
 		kept=$((kept + 1))
 	else
+		# FORCE=1 stopped halfway goes on from there, without FORCE.
+		rm -f "$out/done"
 		echo "$name" >>"$run/queue"
 	fi
 done
