@@ -5,7 +5,7 @@
  *   runner [--filter PATTERN] [--chapter NN] [--verbose] [--logs DIR]
  *	    [--results DIR] [--hidden DIR] [--build-failed LOG]
  *	    [--only graded|ungraded] [--skip-exercises ID,ID...]
- *	    [--note FILE] FILE...
+ *	    [--note FILE] [--time-limit SECS] FILE...
  *
  * A FILE ending in .list holds ungraded tests; a FILE named rubric (or
  * ending in .rubric) holds graded ones (formats in grader/grader.h).
@@ -26,6 +26,9 @@
  * every test is a FAIL whose output is the end of the build's LOG.
  * --note FILE is printed first and heads results.json's output: what the
  * autograder did with a submission (exercises/tools/grade-one.sh).
+ * --time-limit SECS bounds the whole run: no test runs past it, and those
+ * it leaves out are TIMEOUTs, so the results files are written in time
+ * (an autograder killed at its limit would report nothing).
  *
  * results.json (Gradescope), junit.xml, results.tap and scores.txt are
  * written to the results directory every time, atomically.  The last line
@@ -43,6 +46,7 @@
 #include "grader/grader.h"
 
 static const char *filter, *chapter, *hidden, *build_log, *note_file;
+static double time_limit; /* --time-limit SECS, or 0 */
 static const char *log_dir = "build/check/logs";
 static const char *results_dir = "build/check";
 static bool verbose, strict;
@@ -351,7 +355,8 @@ static int usage(void)
 		"usage: runner [--filter PATTERN] [--chapter NN] [--verbose] "
 		"[--logs DIR]\n       [--results DIR] [--hidden DIR] "
 		"[--build-failed LOG] [--only graded|ungraded]\n"
-		"       [--skip-exercises ID,ID...] [--note FILE] FILE...\n");
+		"       [--skip-exercises ID,ID...] [--note FILE] "
+		"[--time-limit SECS] FILE...\n");
 	return 2;
 }
 
@@ -384,6 +389,8 @@ static int parse_args(int argc, char **argv)
 			skip_exercises = v;
 		else if (!strcmp(a, "--note"))
 			note_file = v;
+		else if (!strcmp(a, "--time-limit"))
+			time_limit = strtod(v, NULL);
 		else
 			return -1;
 		if (strcmp(a, "--verbose"))
@@ -427,7 +434,8 @@ int main(int argc, char **argv)
 			      verbose,
 			      env && *env ? env : NULL,
 			      run_cache_reset(cache, sizeof(cache), true),
-			      shared_tmp(tmp, sizeof(tmp))};
+			      shared_tmp(tmp, sizeof(tmp)),
+			      time_limit > 0 ? start + time_limit : 0};
 	tot.build_failed = build_log != NULL;
 	/* What the autograder has to say first (files it ignored). */
 	if (note_file && (tot.note = file_tail(note_file, 40, 4000))) {

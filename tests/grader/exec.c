@@ -246,6 +246,21 @@ void test_run(struct test *t, const struct run_opts *o)
 	log_path(t, o->log_dir, t->log, sizeof(t->log));
 	t->limit = t->timeout * o->scale;
 	t->ran = true;
+	if (o->deadline && o->deadline - now_seconds() < t->limit)
+		t->limit = o->deadline - now_seconds();
+	if (o->deadline && t->limit < 1) {
+		/* Out of time: the verdict an autograder can still report. */
+		FILE *f = fopen(t->log, "w");
+
+		if (f) {
+			fprintf(f, "FAIL: not run: the time for the whole run "
+				   "(--time-limit) was used up before it\n");
+			fclose(f);
+		}
+		t->limit = 0;
+		t->verdict = TIMEOUT;
+		return;
+	}
 	if (o->verbose)
 		print_command(t);
 	/* Where exercises/lib/exercise.c notes the stubs this test runs. */

@@ -121,6 +121,9 @@ struct run_opts {
 	/* TMPDIR for `vmm` tests: a folder the emulated machine shares, so
 	 * the VMM it runs and the test on the host see the same files. */
 	const char *shared_tmp;
+	/* --time-limit: when the whole run must end (now_seconds()), or 0.
+	 * A test gets what is left of it at most; none starts after it. */
+	double deadline;
 };
 void test_run(struct test *t, const struct run_opts *o);
 double now_seconds(void);

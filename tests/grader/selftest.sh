@@ -528,6 +528,15 @@ EOF
 		fail "--note: printed $(head -n 1 "$OUT")"
 	expect_file_has "$TMP/res/results.json" \
 		'"output": "ignored: \"Makefile\"\\ changed\n\n0 of 0 points'
+	# --time-limit: a test gets what is left of the run's time at most,
+	# and none starts once it is used up; the results are still written.
+	printf 't/long 30 sleep 20\nt/next 30 true\n' >"$TMP/tl.list"
+	"$runner" --time-limit 2 --logs "$TMP/tllogs" --results "$TMP/tlres" \
+		"$TMP/tl.list" >"$OUT" 2>"$ERR"
+	grep -q "^TIMEOUT t/long  *[12]\." "$OUT" ||
+		fail "--time-limit 2 did not cut t/long at 2 s: $(head -n 1 "$OUT")"
+	expect_out_has "not run: the time for the whole run (--time-limit)"
+	expect_file_has "$TMP/tlres/scores.txt" "ungraded t/next TIMEOUT"
 	# A malformed rubric line is reported and fails the run.
 	echo "09 ch09-x" >>"$TMP/rubric"
 	run_grader --filter t/ok
