@@ -8,8 +8,10 @@
 # reference tree's files: tree-files.sh), hidden/ (HIDDEN's files, the
 # instructor's hidden tests) and config: CH=NN grades one chapter's
 # exercises (an assignment per lab), empty all of them; the time limits
-# KVMLAB_BUILD_TIMEOUT and KVMLAB_GRADE_TIMEOUT (seconds) are taken from
-# the environment when set.  Needs zip.
+# KVMLAB_BUILD_TIMEOUT and KVMLAB_GRADE_TIMEOUT (seconds: from the
+# environment, else 240 and 600 for a chapter, 240 and 1500 for all) keep
+# a hanging submission within Gradescope's own timeout, which it prints.
+# Needs zip.
 set -eu
 out=${1:?usage: package.sh OUT [CH] [HIDDEN]}
 ch=${2:-}
@@ -40,6 +42,13 @@ command -v zip >/dev/null 2>&1 || {
 	exit 2
 }
 
+build_limit=${KVMLAB_BUILD_TIMEOUT:-240}
+grade_limit=${KVMLAB_GRADE_TIMEOUT:-600}
+[ -n "$ch" ] || grade_limit=${KVMLAB_GRADE_TIMEOUT:-1500}
+case $build_limit$grade_limit in *[!0-9]*)
+	echo "make gradescope: the time limits must be seconds" >&2; exit 2 ;;
+esac
+
 mkdir -p "$out"
 stage=$out/stage
 rm -rf "$stage" "$out/autograder.zip"
@@ -55,10 +64,8 @@ chmod 755 "$stage/setup.sh" "$stage/run_autograder"
 {
 	echo "# Written by make gradescope; run_autograder reads it."
 	echo "CH=$ch"
-	[ -z "${KVMLAB_BUILD_TIMEOUT:-}" ] ||
-		echo "KVMLAB_BUILD_TIMEOUT=$KVMLAB_BUILD_TIMEOUT"
-	[ -z "${KVMLAB_GRADE_TIMEOUT:-}" ] ||
-		echo "KVMLAB_GRADE_TIMEOUT=$KVMLAB_GRADE_TIMEOUT"
+	echo "KVMLAB_BUILD_TIMEOUT=$build_limit"
+	echo "KVMLAB_GRADE_TIMEOUT=$grade_limit"
 } >"$stage/config"
 (cd "$stage" && zip -qrX ../autograder.zip .)
 rm -rf "$stage"
@@ -66,3 +73,6 @@ what="every chapter"
 [ -z "$ch" ] || what="chapter $ch"
 echo "make gradescope: $out/autograder.zip ($(du -k "$out/autograder.zip" |
 	cut -f1) KiB): $what${hidden:+, hidden tests from $hidden}"
+echo "  set Gradescope's autograder timeout to at least" \
+	"$(((build_limit + grade_limit + 120 + 59) / 60)) minutes" \
+	"(build $build_limit s + tests $grade_limit s + 2 minutes)"

@@ -12,16 +12,22 @@
 # whole tree, the tree inside one folder (an unpacked archive), or only
 # the files changed, at their paths or, when their names say which, flat
 # (an upload of single files).  A file changed outside the exercises is
-# ignored and named; so are symbolic links and files over 1 MiB.  Then WORK
+# ignored and named; so are symbolic links, files over 1 MiB, and C or
+# assembly files that include by an absolute path, by two or more "..",
+# or by a macro (ways to compile the instructor's files in).  Then WORK
 # is built (only what changed) and its graded tests run, HIDDEN's too.
 #
 # OUT gets results.json (Gradescope's format), junit.xml, results.tap,
 # scores.txt and grade.log (what was taken, the build, the tests).  What
 # this script did with the submission heads results.json's output.  A
-# build that fails or does not end (KVMLAB_BUILD_TIMEOUT, 600 s) scores 0
+# build that fails or does not end (KVMLAB_BUILD_TIMEOUT, 300 s) scores 0
 # with the compiler's first error; a test that hangs is stopped at its
-# rubric's timeout and costs only its points; a run that does not end
-# (KVMLAB_GRADE_TIMEOUT, 3600 s) is stopped and scores 0, saying so.
+# rubric's timeout and costs only its points.  The tests get
+# KVMLAB_GRADE_TIMEOUT (1800 s) in all, less a minute for the machine's
+# boot and the results: those not run by then are TIMEOUTs (the runner's
+# --time-limit), so results.json is written before a service's own limit
+# (Gradescope's) would end the run with none; past the whole limit the
+# run is stopped and scores 0, saying so.
 # Exit status 0 when OUT/results.json was written, 1 otherwise.
 set -u
 usage() {
@@ -53,8 +59,8 @@ mkdir -p "$out" && out=$(cd "$out" && pwd) || exit 1
 base=$(cd "$base" && pwd) || exit 1
 work=${work:-$out/tree}
 jobs=${jobs:-$(nproc 2>/dev/null || echo 2)}
-build_limit=${KVMLAB_BUILD_TIMEOUT:-600}
-grade_limit=${KVMLAB_GRADE_TIMEOUT:-3600}
+build_limit=${KVMLAB_BUILD_TIMEOUT:-300}
+grade_limit=${KVMLAB_GRADE_TIMEOUT:-1800}
 log=$out/grade.log
 note=$out/note.txt
 : >"$log"
@@ -85,7 +91,7 @@ limited() {
 
 # fallback MESSAGE: results.json when the grader itself could not give one.
 fallback() {
-	msg=$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g' |
+	msg=$(printf '%s' "$1" | LC_ALL=C tr -c '[:print:]\n' '?' | sed 's/\\/\\\\/g; s/"/\\"/g' |
 		awk '{ printf "%s%s", (NR > 1 ? "\\n" : ""), $0 }')
 	printf '{\n  "score": 0,\n  "output": "%s",\n  "tests": []\n}\n' \
 		"$msg" >"$out/results.json"
@@ -120,6 +126,27 @@ root=$(awk 'NR == FNR { ex[$0] = 1; next }
 	awk '{ print length($0), $0 }' | sort -n | head -n 1 | cut -d' ' -f2-)
 case $root in /) root= ;; esac
 
+# escapes FILE: true when the C or assembly FILE includes something by an
+# absolute path, by two or more ".." (from include/, that is outside the
+# tree) or by a macro, or embeds a file (.incbin).  Lines continued with
+# a backslash are joined first; the digraph %: is C's # too.
+escapes() {
+	case $1 in *.c | *.h | *.S) ;; *) return 1 ;; esac
+	sed -e ':a' -e '/\\$/N' -e 's/\\\n//' -e 'ta' "$1" | LC_ALL=C awk '
+	{ l = $0; gsub(/\/\*([^*]|\*+[^*\/])*\*+\//, " ", l) }
+	l ~ /\.incbin|__has_include/ { bad = 1 }
+	l ~ /^[ \t]*(#|%:)[ \t]*(include|include_next|import|embed)/ {
+		sub(/^[ \t]*(#|%:)[ \t]*[a-z_]+[ \t]*/, "", l)
+		if (l !~ /^["<]/)
+			bad = 1
+		p = substr(l, 2)
+		sub(/[">].*/, "", p)
+		if (p ~ /^\// || gsub(/\.\.\//, "", p) >= 2)
+			bad = 1
+	}
+	END { exit !bad }'
+}
+
 # inside PATH: true when PATH, links resolved, is in the submission.
 inside() {
 	case $(readlink -f "$1") in "$sub"/*) return 0 ;; esac
@@ -135,6 +162,10 @@ take() {
 		say "ignored: $1 is not a file"
 	elif ! inside "$sub/$1"; then
 		say "ignored: $1 is reached through a symbolic link"
+	elif escapes "$sub/$1"; then
+		say "ignored: $1 includes a file by an absolute path, by two" \
+			"or more \"..\" or by a macro: only the tree's own headers" \
+			"may be included, by their usual names"
 	elif [ "$(wc -c <"$sub/$1")" -gt 1048576 ]; then
 		say "ignored: $1 is over 1 MiB"
 	else
@@ -158,9 +189,19 @@ while read -r f; do
 	if [ -e "$sub/$root$f" ] || [ -L "$sub/$root$f" ]; then
 		take "$root$f" "$f"
 	elif [ -z "$root" ] && [ -f "$sub/$name" ] &&
-		[ "$(grep -c "/$name\$" "$ex")" = 1 ]; then
-		# Flat: a file named like exactly one exercise file.
-		take "$name" "$f" && say "taken: $name as $f"
+		! grep -qxF "$name" "$out/consumed"; then
+		# Flat: a file named like exactly one exercise file, or like
+		# exactly one of the chapter graded.
+		one=$(grep "/$name\$" "$ex")
+		[ "$(echo "$one" | wc -l)" -gt 1 ] && [ -n "$chapter" ] &&
+			one=$(echo "$one" | grep "^chapters/$chapter-")
+		if [ "$(echo "$one" | grep -c .)" != 1 ]; then
+			echo "$name" >>"$out/consumed"
+			say "ignored: $name: $(grep -c "/$name\$" "$ex") exercise" \
+				"files have that name; submit it at its path in the tree"
+		elif [ "$one" = "$f" ]; then
+			take "$name" "$f" && say "taken: $name as $f"
+		fi
 	fi
 done <"$ex"
 # Everything else the submission holds: named when it changes a file of
@@ -168,6 +209,11 @@ done <"$ex"
 changed='' others=0
 while read -r f; do
 	grep -qxF "$f" "$out/consumed" && continue
+	# Never read through a link (a FIFO or a device would block cmp).
+	if [ -L "$sub/$f" ]; then
+		others=$((others + 1))
+		continue
+	fi
 	rel=${f#"$root"}
 	if { [ "$rel" != "$f" ] || [ -z "$root" ]; } &&
 		grep -qxF "$rel" "$base/.kvmlab-grade/tree"; then
@@ -215,8 +261,11 @@ fi
 
 # ---- The graded tests ---------------------------------------------------
 echo "== graded tests (at most $grade_limit s)" >>"$log"
-limited "$grade_limit" "$out/check.log" \
-	env GRADER_FLAGS="--only graded --note $note" \
+# The note goes in by a path without spaces (make splits GRADER_FLAGS).
+cp "$note" "$work/.kvmlab-grade/note.txt"
+tests_limit=$((grade_limit > 120 ? grade_limit - 60 : grade_limit / 2))
+limited "$grade_limit" "$out/check.log" env GRADER_FLAGS="--only graded \
+--note .kvmlab-grade/note.txt --time-limit $tests_limit" \
 	make -C "$work" --no-print-directory BUILD=b check-run \
 	${chapter:+CH=$chapter} ${hidden:+HIDDEN=$hidden} \
 	${failed:+BUILD_FAILED=$failed}
