@@ -105,6 +105,12 @@ exec 8>&-
 hsum=none
 [ -z "$hidden" ] || hsum=$(find "$hidden" -type f | sort | sum)
 key="tree $tree chapter ${ch:-all} hidden $hsum"
+# subsum DIR: a checksum of a submission's files, names and contents (a
+# copy that kept old times, cp -p or unzip, still counts as changed).
+subsum() {
+	(cd "$1" && find . -type f | LC_ALL=C sort | xargs -d '\n' cksum |
+		cksum)
+}
 
 # The exercises, one CSV column each: CH's only with --chapter.
 ids=$(sh exercises/tools/tree-files.sh | "$build/exercises/mkstudent" --list |
@@ -128,7 +134,7 @@ for d in "$subs"/*/; do
 	total=$((total + 1))
 	out=$res/$name
 	if [ "$force" = 0 ] && [ -f "$out/done" ] &&
-		[ "$(cat "$out/done")" = "$key" ] &&
+		[ "$(cat "$out/done")" = "$key sub $(subsum "$d")" ] &&
 		[ -z "$(find "$d" -newer "$out/done" -print | head -n 1)" ]; then
 		echo "$name: graded already, kept"
 		kept=$((kept + 1))
@@ -149,7 +155,7 @@ workers=$jobs
 mj=1
 [ "$workers" = 0 ] || mj=$((ncpu / workers))
 [ "$mj" -ge 1 ] || mj=1
-limit=$((${KVMLAB_GRADE_TIMEOUT:-3600} + ${KVMLAB_BUILD_TIMEOUT:-600} + 300))
+limit=$((${KVMLAB_GRADE_TIMEOUT:-1800} + ${KVMLAB_BUILD_TIMEOUT:-300} + 300))
 
 # note OUT STATUS: the CSV's note for a graded submission, one line.
 note() {
@@ -208,7 +214,7 @@ grade() {
 		echo "== grade-class: $line"
 	} >>"$out/grade.log"
 	rm -f "$out/grade-one.out"
-	echo "$key" >"$out/done.tmp"
+	echo "$key sub $(subsum "$subs/$name")" >"$out/done.tmp"
 	touch -r "$out/.started" "$out/done.tmp"
 	mv "$out/done.tmp" "$out/done"
 	echo "$line"

@@ -25,6 +25,13 @@ dir=$BUILD/tmp/gradeclass/$case
 copy=$BUILD/tmp/gradeclass/tree
 mk=$BUILD/exercises/mkstudent
 unset MAKEFLAGS MFLAGS MAKELEVEL T CH V SAN HIDDEN BUILD_FAILED GRADER_FLAGS
+# Its last line is the runner's reason for the skip (verify-graders
+# accepts this one in the student tree).
+[ ! -f .kvmlab-student ] || {
+	echo "reference tree only: grading a class needs the reference tree" \
+		"and its solutions, and this is a student tree"
+	exit 77
+}
 
 fail() {
 	echo "FAIL: $*"
