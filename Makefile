@@ -207,12 +207,12 @@ run-chapters:
 # them), the emulated machine's own tests (its scripts and QEMU), the fuzz
 # targets (always built with the sanitizers) and chapter 9's networks
 # (tests/bridge.list: bash, iproute2, iptables and dnsmasq; its VMM is
-# chapter 8's, whose tests run) and the Gradescope autograder's (scripts
-# that build trees of their own, without the sanitizers).  The slide decks are
+# chapter 8's, whose tests run) and the autograders' (Gradescope's and
+# grade-class: scripts that build trees of their own, without them).  The slide decks are
 # built first, here: slides/render draws them on the host.
 CHECK = $(BUILD)/check
 ifeq ($(SAN),1)
-CHECK_LISTS := $(filter-out tests/slides.list tests/emu.list tests/fuzz.list tests/bridge.list tests/autograder.list,$(sort $(wildcard tests/*.list)))
+CHECK_LISTS := $(filter-out tests/slides.list tests/emu.list tests/fuzz.list tests/bridge.list tests/autograder.list tests/gradeclass.list,$(sort $(wildcard tests/*.list)))
 # The same goes for chapter 9's two script exercises: bash and iptables.
 SAN_SKIP := --skip-exercises ch09-nat-rules,ch09-vlan
 else
